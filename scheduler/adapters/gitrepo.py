@@ -1,0 +1,1 @@
+"""Git adapter (GitPython): checkout, commit, push with retry."""

@@ -1,0 +1,1 @@
+"""Kubernetes adapter (kubernetes client): read workloads and Flux objects, Leases."""

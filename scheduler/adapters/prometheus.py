@@ -1,0 +1,1 @@
+"""Prometheus adapter (httpx): instant and range queries against any PromQL endpoint."""

@@ -1,0 +1,10 @@
+"""The ``offhours`` command line: one module per subcommand, registered here."""
+
+from __future__ import annotations
+
+from scheduler.cli.app import main
+
+__all__ = ["main"]
+
+# Each subcommand module exposes ``command`` (a click.Command). Keep the list sorted:
+# import the module above and add one ``main.add_command(module.command)`` line below.

@@ -1,0 +1,1 @@
+"""The reconcile step shared by the CLI and the daemon: observe, plan, apply, report."""
