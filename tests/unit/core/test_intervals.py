@@ -16,7 +16,7 @@ pairs = st.lists(
 
 
 def members(s: IntervalSet) -> set[int]:
-    return {t for t in range(0, 61) if t in s}
+    return {t for t in range(61) if t in s}
 
 
 def brute(raw: list[tuple[int, int]]) -> set[int]:
@@ -39,7 +39,9 @@ def test_interval_membership_is_half_open() -> None:
 
 
 @given(pairs, pairs)
-def test_algebra_matches_brute_force(a_raw: list[tuple[int, int]], b_raw: list[tuple[int, int]]) -> None:
+def test_algebra_matches_brute_force(
+    a_raw: list[tuple[int, int]], b_raw: list[tuple[int, int]]
+) -> None:
     """Union, intersection, difference and complement agree with sets of integer instants."""
     a, b = IntervalSet(a_raw), IntervalSet(b_raw)
     sa, sb = brute(a_raw), brute(b_raw)

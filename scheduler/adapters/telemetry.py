@@ -1,0 +1,184 @@
+"""The daemon's telemetry (prometheus-client): metric definitions and the HTTP endpoints
+``/metrics``, ``/healthz`` and ``/readyz``.
+
+Metric names are a contract with the Grafana dashboard and alert rules under
+``clusters/offhours/``; change them together.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from scheduler.errors import ConfigError
+
+__all__ = ["Health", "Telemetry", "TelemetryServer", "parse_address"]
+
+LAG_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800)
+
+
+class Telemetry:
+    """Every metric the daemon exports, registered in its own registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.cycles = Counter("offhours_cycles", "Reconcile cycles run.", ["result"], registry=r)
+        self.cycle_duration = Histogram(
+            "offhours_cycle_duration_seconds", "Duration of a reconcile cycle.", registry=r
+        )
+        self.errors = Counter("offhours_errors", "Errors by kind.", ["kind"], registry=r)
+        self.targets_asleep = Gauge(
+            "offhours_targets_asleep", "Targets asleep in Git, per policy.", ["policy"], registry=r
+        )
+        self.transitions = Counter(
+            "offhours_transitions", "Changes committed.", ["policy", "action"], registry=r
+        )
+        self.push_conflicts = Counter(
+            "offhours_push_conflicts", "Pushes rejected because the remote moved on.", registry=r
+        )
+        self.last_push = Gauge(
+            "offhours_last_successful_push_timestamp_seconds",
+            "Unix time of the last successful push.",
+            registry=r,
+        )
+        self.actuation_lag = Histogram(
+            "offhours_actuation_lag_seconds",
+            "Scheduled transition instant to pushed commit.",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
+        self.flux_apply_lag = Histogram(
+            "offhours_flux_apply_lag_seconds",
+            "Pushed commit to Flux reporting it applied.",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
+        self.watts_avoided = Gauge(
+            "offhours_estimated_watts_avoided",
+            "Estimated power avoided now (baseline of sleeping targets), per policy.",
+            ["policy"],
+            registry=r,
+        )
+        self.is_leader = Gauge("offhours_is_leader", "1 when this replica writes.", registry=r)
+        self.next_transition = Gauge(
+            "offhours_next_transition_timestamp_seconds",
+            "Unix time of the next scheduled transition, per policy.",
+            ["policy"],
+            registry=r,
+        )
+
+    def render(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+@dataclass
+class Health:
+    """Liveness and readiness as the daemon reports them; thread-safe."""
+
+    stale_after_seconds: float
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _heartbeat: float | None = None
+    _ready: bool = False
+    _reason: str = "starting"
+
+    def beat(self, now: float) -> None:
+        """The loop is alive at ``now``."""
+        with self._lock:
+            self._heartbeat = now
+
+    def set_ready(self, ready: bool, reason: str = "") -> None:
+        """Ready means the repo was synced and policies loaded at least once."""
+        with self._lock:
+            self._ready, self._reason = ready, reason
+
+    def live(self, now: float) -> tuple[bool, str]:
+        """Alive when the loop beat within ``stale_after_seconds``."""
+        with self._lock:
+            if self._heartbeat is None:
+                return True, "starting"
+            age = now - self._heartbeat
+        if age > self.stale_after_seconds:
+            return False, f"loop stalled: last heartbeat {age:.0f}s ago"
+        return True, "ok"
+
+    def ready(self) -> tuple[bool, str]:
+        """Whether the daemon can do its job, and why not."""
+        with self._lock:
+            return self._ready, self._reason or ("ok" if self._ready else "not ready")
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """``host:port`` (``:8080`` means all interfaces) as a tuple."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigError(
+            f"listen address {address!r} is not host:port; expected e.g. 0.0.0.0:8080"
+        )
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    telemetry: ClassVar[Telemetry]
+    health: ClassVar[Health]
+    clock: ClassVar[Callable[[], float]]
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self._reply(200, self.telemetry.render(), CONTENT_TYPE_LATEST)
+            return
+        if path in ("/healthz", "/livez"):
+            ok, why = self.health.live(type(self).clock())
+        elif path == "/readyz":
+            ok, why = self.health.ready()
+        else:
+            self._reply(404, b"not found\n", "text/plain")
+            return
+        self._reply(200 if ok else 503, f"{why}\n".encode(), "text/plain")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence per-request logging; probes hit these endpoints every few seconds."""
+
+
+class TelemetryServer:
+    """``/metrics``, ``/healthz``, ``/readyz`` on a background thread."""
+
+    def __init__(
+        self, *, address: str, telemetry: Telemetry, health: Health, clock: object
+    ) -> None:
+        handler = type(
+            "Handler", (_Handler,), {"telemetry": telemetry, "health": health, "clock": clock}
+        )
+        self._server = ThreadingHTTPServer(parse_address(address), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with port 0)."""
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        """Serve in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
