@@ -126,7 +126,9 @@ GIT_REPOSITORY = _object(
             "ref": {
                 "type": "object",
                 "minProperties": 1,
-                "properties": {k: {"type": "string"} for k in ("branch", "tag", "semver", "commit")},
+                "properties": {
+                    k: {"type": "string"} for k in ("branch", "tag", "semver", "commit")
+                },
             },
             "secretRef": {"type": "object", "required": ["name"]},
             "ignore": {"type": "string"},

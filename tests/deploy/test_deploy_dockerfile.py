@@ -107,7 +107,8 @@ def test_build_stage_builds_wheels_and_final_stage_installs_them_offline() -> No
     assert any("pip wheel" in r and r.rstrip().endswith(" .") for r in runs)
     install = next(r for r in runs if "venv" in r)
     assert "--mount=type=bind,from=build" in install
-    assert "--no-index" in install and '"offhours==${VERSION}"' in install
+    assert "--no-index" in install
+    assert '"offhours==${VERSION}"' in install
 
 
 def test_runtime_is_non_root_with_git_and_ssh() -> None:
@@ -116,10 +117,13 @@ def test_runtime_is_non_root_with_git_and_ssh() -> None:
     users = [i.arguments for i in parsed if i.keyword == "USER"]
     assert users == ["10001:10001"]
     packages = next(i.arguments for i in parsed if "apt-get install" in i.arguments)
-    assert "git" in packages.split() and "openssh-client" in packages.split()
-    assert "--no-install-recommends" in packages and "rm -rf /var/lib/apt/lists/*" in packages
+    assert "git" in packages.split()
+    assert "openssh-client" in packages.split()
+    assert "--no-install-recommends" in packages
+    assert "rm -rf /var/lib/apt/lists/*" in packages
     env = " ".join(i.arguments for i in parsed if i.keyword == "ENV")
-    assert "HOME=/tmp" in env and "OFFHOURS_GIT__CACHE_DIR=/var/cache/offhours" in env
+    assert "HOME=/tmp" in env
+    assert "OFFHOURS_GIT__CACHE_DIR=/var/cache/offhours" in env
 
 
 def test_entrypoint_runs_the_daemon_by_default() -> None:

@@ -45,7 +45,11 @@ def flux_pins() -> dict[str, Pin]:
             chart_spec = spec["chart"]["spec"]
             ref = chart_spec["sourceRef"]
             source = built.find(ref["kind"], ref["name"], ref.get("namespace", release.namespace))
-            repository, chart, version = source.spec["url"], chart_spec["chart"], chart_spec["version"]
+            repository, chart, version = (
+                source.spec["url"],
+                chart_spec["chart"],
+                chart_spec["version"],
+            )
         values = tuple(
             sorted(
                 (release.source.parent / "values.yaml").resolve()
@@ -53,7 +57,9 @@ def flux_pins() -> dict[str, Pin]:
                 if built.find("ConfigMap", item["name"], release.namespace).generated
             )
         )
-        pins[release.name] = Pin(release.namespace, repository.rstrip("/"), chart, str(version), values)
+        pins[release.name] = Pin(
+            release.namespace, repository.rstrip("/"), chart, str(version), values
+        )
     return pins
 
 
@@ -84,13 +90,14 @@ def test_helmfile_parses_as_one_yaml_document() -> None:
 
 
 def test_helmfile_pins_the_same_charts_versions_and_values_as_flux() -> None:
-    """Each infrastructure HelmRelease has a Helmfile release with the same chart, version, values."""
+    """Each infrastructure HelmRelease has a Helmfile twin: same chart, version and values."""
     flux = flux_pins()
     assert set(flux) == {"kube-prometheus-stack", "kepler"}
     assert flux["kepler"].repository == "oci://quay.io/sustainable_computing_io/charts"
     assert helmfile_pins() == flux
     for pin in flux.values():
-        assert len(pin.values) == 1 and pin.values[0].is_file()
+        assert len(pin.values) == 1
+        assert pin.values[0].is_file()
 
 
 def test_helmfile_local_charts_are_kustomize_directories_of_the_fleet() -> None:
@@ -118,6 +125,7 @@ def test_helmfile_needs_and_conditions_resolve() -> None:
             assert need in names, f"{release['name']} needs unknown {need}"
         if "condition" in release:
             group, _, leaf = release["condition"].partition(".")
-            assert leaf == "enabled" and isinstance(defaults[group][leaf], bool)
+            assert leaf == "enabled"
+            assert isinstance(defaults[group][leaf], bool)
     offhours = next(r for r in body["releases"] if r["name"] == "offhours")
     assert "monitoring/kube-prometheus-stack" in offhours["needs"]

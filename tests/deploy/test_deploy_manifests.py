@@ -1,4 +1,4 @@
-"""The example Flux fleet under clusters/: valid objects, a consistent Flux graph, demo workloads."""
+"""The example Flux fleet under clusters/: valid objects, a sound Flux graph, demo workloads."""
 
 from __future__ import annotations
 
@@ -223,7 +223,8 @@ def test_demo_containers_have_resources_and_small_public_images() -> None:
             assert {"cpu", "memory"} <= set(resources["requests"]), workload.source
             assert "memory" in resources["limits"], workload.source
             image = container["image"]
-            assert ":" in image and not image.endswith(":latest"), f"{workload.source}: {image}"
+            assert ":" in image, f"{workload.source}: {image}"
+            assert not image.endswith(":latest"), f"{workload.source}: {image}"
 
 
 def test_kustomizations_with_a_namespace_set_it_for_offhours_to_infer() -> None:
@@ -231,7 +232,8 @@ def test_kustomizations_with_a_namespace_set_it_for_offhours_to_infer() -> None:
     for name in ("dev", "staging", "batch", "previews"):
         directory = fleet.CLUSTERS / "apps" / name
         spec = fleet.kustomization(directory)
-        assert spec is not None and spec["namespace"] == name
+        assert spec is not None
+        assert spec["namespace"] == name
         for path in fleet.yaml_files(directory):
             for doc in fleet.documents(path):
                 if fleet.is_object(doc.body) and doc.body["kind"] != "Namespace":
@@ -247,7 +249,7 @@ def test_no_plain_secret_is_committed() -> None:
 
 
 def test_helmrelease_sources_and_values_resolve() -> None:
-    """chartRef/sourceRef name a source in the same build; valuesFrom names a generated ConfigMap."""
+    """chartRef/sourceRef name a source of the same build; valuesFrom a generated ConfigMap."""
     releases = 0
     for directory in (fleet.CLUSTERS / "infrastructure" / "controllers", fleet.CLUSTERS / "apps"):
         built = fleet.build(directory)
@@ -258,7 +260,8 @@ def test_helmrelease_sources_and_values_resolve() -> None:
             built.find(ref["kind"], ref["name"], ref.get("namespace", release.namespace))
             for item in spec.get("valuesFrom", []):
                 configmap = built.find(item["kind"], item["name"], release.namespace)
-                assert configmap.generated and "values.yaml" in configmap.body["data"]
+                assert configmap.generated
+                assert "values.yaml" in configmap.body["data"]
     assert releases == 3
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,8 @@ SEVERITIES = frozenset({"critical", "warning", "info"})
 def test_dashboard_is_a_valid_grafana_model() -> None:
     """uid, title, unique panel ids, grid positions, a templated Prometheus datasource."""
     board = promql.dashboard()
-    assert board["uid"] == "offhours-overview" and board["title"]
+    assert board["uid"] == "offhours-overview"
+    assert board["title"]
     assert board["schemaVersion"] >= 36
     ids = Counter(p["id"] for p in board["panels"])
     assert max(ids.values()) == 1, ids
@@ -46,7 +48,8 @@ def test_dashboard_is_a_valid_grafana_model() -> None:
     for panel in promql.data_panels():
         assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
         targets = panel.get("targets", [])
-        assert targets and all(t["expr"].strip() for t in targets), panel["title"]
+        assert targets, panel["title"]
+        assert all(t["expr"].strip() for t in targets), panel["title"]
         assert len({t["refId"] for t in targets}) == len(targets), panel["title"]
 
 
@@ -84,32 +87,34 @@ def test_alerts_are_documented_and_classified() -> None:
     assert len({a["alert"] for a in alerts}) == len(alerts)
     for alert in alerts:
         assert alert["labels"]["severity"] in SEVERITIES, alert["alert"]
-        assert alert["annotations"]["summary"] and alert["annotations"]["description"]
+        assert alert["annotations"]["summary"]
+        assert alert["annotations"]["description"]
         assert re.fullmatch(r"\d+[smh]", alert["for"]), alert["alert"]
 
 
 def test_every_daemon_metric_is_charted_or_alerted() -> None:
     """Each metric the daemon exports appears in the dashboard or an alert."""
     used = set().union(*(q.metrics for q in promql.dashboard_queries() + promql.alert_queries()))
-    assert DAEMON_METRICS <= used, DAEMON_METRICS - used
+    assert used >= DAEMON_METRICS, DAEMON_METRICS - used
     unknown = {m for m in used if m.startswith("offhours_")} - DAEMON_METRICS
     assert {m.removesuffix("_count") for m in unknown} <= {"offhours_flux_apply_lag_seconds"}
 
 
-def _panels_by_title() -> dict[str, dict[str, object]]:
+def _panels_by_title() -> dict[str, dict[str, Any]]:
     return {str(p["title"]): p for p in promql.data_panels()}
 
 
 def test_dashboard_has_the_required_panels() -> None:
-    """Targets asleep, transitions, measured power with off windows, savings, Flux and offhours power."""
+    """Asleep, transitions, measured power with off windows, savings, Flux and offhours power."""
     panels = _panels_by_title()
-    exprs = {title: " ".join(t["expr"] for t in p["targets"]) for title, p in panels.items()}  # type: ignore[attr-defined]
+    exprs = {title: " ".join(t["expr"] for t in p["targets"]) for title, p in panels.items()}
     assert "offhours_targets_asleep" in exprs["Targets asleep now"]
     assert "offhours_transitions_total" in exprs["Transitions"]
     measured = panels["Measured CPU power of target namespaces"]
-    legends = [t["legendFormat"] for t in measured["targets"]]  # type: ignore[index]
-    assert "off window" in legends and "kepler_pod_cpu_watts" in exprs[str(measured["title"])]
-    overrides = measured["fieldConfig"]["overrides"]  # type: ignore[index]
+    legends = [t["legendFormat"] for t in measured["targets"]]
+    assert "off window" in legends
+    assert "kepler_pod_cpu_watts" in exprs[str(measured["title"])]
+    overrides = measured["fieldConfig"]["overrides"]
     assert overrides[0]["matcher"]["options"] == "off window"
     assert "offhours_estimated_watts_avoided" in exprs["Estimated power avoided now"]
     assert "sum_over_time" in exprs["Estimated energy avoided in range"]

@@ -32,11 +32,15 @@ EXPECTED: dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str, ...]] = {
 
 def _roles() -> list[fleet.Resource]:
     return [
-        r for r in fleet.build(fleet.CLUSTERS / "offhours").resources if r.kind in {"Role", "ClusterRole"}
+        r
+        for r in fleet.build(fleet.CLUSTERS / "offhours").resources
+        if r.kind in {"Role", "ClusterRole"}
     ]
 
 
-def grants(roles: list[fleet.Resource]) -> dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str, ...]]:
+def grants(
+    roles: list[fleet.Resource],
+) -> dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str, ...]]:
     """Flatten rules to one entry per (role kind, namespace, group, resource, names)."""
     flat: dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str, ...]] = {}
     for role in roles:
@@ -91,15 +95,18 @@ def test_broadness_check_catches_a_wildcard() -> None:
 
 def test_only_write_on_flux_is_patching_one_named_gitrepository() -> None:
     """Writes are limited to Leases and a `patch` of the one GitRepository it pushes to."""
-    writes = {
-        key: verbs for key, verbs in grants(_roles()).items() if set(verbs) - set(READ)
-    }
+    writes = {key: verbs for key, verbs in grants(_roles()).items() if set(verbs) - set(READ)}
     for (kind, namespace, group, resource, names), verbs in writes.items():
         if resource == "leases":
             assert (kind, namespace, group) == ("Role", "offhours", "coordination.k8s.io")
             continue
-        assert (group, resource, verbs) == ("source.toolkit.fluxcd.io", "gitrepositories", ("patch",))
-        assert kind == "Role" and names == ("flux-system",), "patch must name the GitRepository"
+        assert (group, resource, verbs) == (
+            "source.toolkit.fluxcd.io",
+            "gitrepositories",
+            ("patch",),
+        )
+        assert kind == "Role", "patch must be namespaced"
+        assert names == ("flux-system",), "patch must name the GitRepository"
 
 
 @pytest.mark.parametrize("kind", ["RoleBinding", "ClusterRoleBinding"])
