@@ -58,6 +58,7 @@ _WORD = re.compile(r"[!#-\[\]-~]+")  # printable ASCII except space, '"' and '\'
 _TRAILER_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s?(.*)")
 _LITERAL = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
 _PREFIX = "offhours-"
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,37 +210,47 @@ def _parse_change(record: CommitRecord, value: str) -> LedgerEntry:
 
 def _tokens(value: str) -> list[tuple[str, bool]]:
     """Space-separated tokens as (text, was_quoted); quoted tokens are JSON strings."""
-    decoder = json.JSONDecoder()
+    if '"' not in value:
+        return [(word, False) for word in value.split(" ") if word]
     tokens: list[tuple[str, bool]] = []
     i, n = 0, len(value)
     while i < n:
         if value[i] == " ":
             i += 1
-            continue
-        if value[i] == '"':
-            try:
-                text, end = decoder.raw_decode(value, i)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"bad quoted string at column {i + 1}: {exc.msg}") from None
-            if end < n and value[end] != " ":
-                raise ValueError(f"expected a space after the string ending at column {end}")
+        elif value[i] == '"':
+            text, i = _quoted(value, i)
             tokens.append((text, True))
+        else:
+            end = value.find(" ", i)
+            end = n if end < 0 else end
+            tokens.append((value[i:end], False))
             i = end
-            continue
-        end = value.find(" ", i)
-        end = n if end < 0 else end
-        tokens.append((value[i:end], False))
-        i = end
     return tokens
+
+
+def _quoted(value: str, start: int) -> tuple[str, int]:
+    """The JSON string starting at ``start`` and the index just after it."""
+    try:
+        text, end = _DECODER.raw_decode(value, start)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"bad quoted string at column {start + 1}: {exc.msg}") from None
+    if not isinstance(text, str) or (end < len(value) and value[end] != " "):
+        raise ValueError(f"expected a space after the string ending at column {end}")
+    return text, end
 
 
 def _scalar(token: tuple[str, bool]) -> Scalar:
     text, quoted = token
     if quoted:
         return text
+    if text.isascii() and text.isdigit() and (text == "0" or text[0] != "0"):
+        return int(text)  # the common case (replica counts), without the JSON parser
     if not _LITERAL.fullmatch(text):
         raise ValueError(f'not a JSON scalar: {text!r}; expected e.g. 0, true, null or "text"')
-    value: Scalar = json.loads(text)
+    try:
+        value: Scalar = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError(f"not a JSON scalar: {text!r}") from None
     return value
 
 

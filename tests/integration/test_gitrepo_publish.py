@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import types
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_a_broken_cache_folder_is_cloned_again(
     with gitrepo.open_checkout(settings, repo=remote.url) as checkout:
         assert checkout.path == folder
         assert gitremote.run_git(folder, "remote", "get-url", "origin").strip() == remote.url
+
+
+def test_stale_git_locks_from_a_killed_run_are_cleared(
+    remote: gitremote.GitRemote, settings: GitSettings
+) -> None:
+    """index.lock and ref locks left by a killed process do not block the next run."""
+    with gitrepo.open_checkout(settings, repo=remote.url) as checkout:
+        folder = checkout.path
+    (folder / ".git" / "index.lock").write_text("")
+    (folder / ".git" / "refs" / "heads" / "main.lock").write_text("")
+    with gitrepo.open_checkout(settings, repo=remote.url) as checkout:
+        assert gitrepo.publish(checkout, scale(WEB, "apps/dev/web.yaml", 0)).pushed
 
 
 def test_each_branch_gets_its_own_cache_folder(
@@ -284,3 +297,44 @@ def test_a_protected_branch_is_an_error_not_a_retry(
     assert not isinstance(caught.value, PushRejected)
     assert "pre-receive hook declined" in str(caught.value)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("https://github.com/org/fleet.git", True),
+        ("ssh://git@host:2222/fleet.git", True),
+        ("git@github.com:org/fleet.git", True),
+        ("file:///srv/fleet.git", True),
+        (".", False),
+        ("../fleet", False),
+        ("/home/me/fleet", False),
+        ("dir:with/colon", False),
+    ],
+)
+def test_urls_and_directories_are_told_apart(text: str, url: bool) -> None:
+    """scheme:// and user@host:path are remotes to clone; anything else is a directory."""
+    assert gitrepo.is_url(text) is url
+
+
+def test_cache_folder_names_are_readable_and_distinct() -> None:
+    """Names show repository and branch, and differ per URL and per branch."""
+    from scheduler.adapters.gitrepo.checkout import cache_folder_name
+
+    a = cache_folder_name("https://github.com/org/fleet.git", "main")
+    b = cache_folder_name("https://github.com/other/fleet.git", "main")
+    c = cache_folder_name("https://github.com/org/fleet.git", "release/1.x")
+    assert a.startswith("fleet-main-")
+    assert c.startswith("fleet-release_1.x-")
+    assert len({a, b, c}) == 3
+    assert cache_folder_name("git@host:fleet.git", "main").startswith("fleet-main-")
+
+
+def test_the_public_surface_is_what_all_says() -> None:
+    """Every name in gitrepo.__all__ exists, and every public non-module name is listed."""
+    public = {
+        name
+        for name, value in vars(gitrepo).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert set(gitrepo.__all__) == public - {"annotations"}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from scheduler.adapters.gitrepo.checkout import Checkout, CheckoutMode, is_url, open_checkout, sync
 from scheduler.adapters.gitrepo.history import commits_between
-from scheduler.adapters.gitrepo.publish import (
+from scheduler.adapters.gitrepo.publisher import (
     Backoff,
     CommitRequest,
     Producer,

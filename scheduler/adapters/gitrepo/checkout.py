@@ -124,7 +124,9 @@ def _open_cache(settings: GitSettings, url: str, branch: str) -> Iterator[Checko
     branch = branch or remote_ops.default_branch(runner, credentials.url)
     folder = root / cache_folder_name(credentials.url, branch)
     with hold_lock(root / f"{folder.name}.lock", timeout=settings.lock_timeout_seconds):
-        if not _reusable(runner.at(root), folder, credentials.url):
+        if _reusable(runner.at(folder), credentials.url):
+            _remove_stale_git_locks(folder / ".git")
+        else:
             _fresh_clone(runner, credentials.url, branch=branch, folder=folder)
         checkout = Checkout(
             path=folder,
@@ -147,14 +149,24 @@ def cache_folder_name(url: str, branch: str) -> str:
     return f"{readable[:60]}-{digest}"
 
 
-def _reusable(runner: GitRunner, folder: Path, url: str) -> bool:
-    if not (folder / ".git").is_dir():
+def _reusable(runner: GitRunner, url: str) -> bool:
+    """True if ``runner.cwd`` is a clone of ``url`` made by offhours."""
+    if not (runner.cwd / ".git").is_dir():
         return False
-    top = runner.at(folder).call("rev-parse", "--show-toplevel")
-    stored = runner.at(folder).call("remote", "get-url", _CACHE_REMOTE)
-    if top.status == 0 and Path(top.stdout.strip()) == folder.resolve():
-        return stored.status == 0 and stored.stdout.strip() == url
-    return False
+    top = runner.call("rev-parse", "--show-toplevel")
+    stored = runner.call("remote", "get-url", _CACHE_REMOTE)
+    same_tree = top.status == 0 and Path(top.stdout.strip()) == runner.cwd.resolve()
+    return same_tree and stored.status == 0 and stored.stdout.strip() == url
+
+
+def _remove_stale_git_locks(git_dir: Path) -> None:
+    """git's own lock files left by a killed run; safe to remove while we hold our lock."""
+    candidates = [git_dir / name for name in ("index.lock", "HEAD.lock", "packed-refs.lock")]
+    candidates += list((git_dir / "refs").rglob("*.lock"))
+    for lock in candidates:
+        if lock.is_file():
+            _log.info("git.stale_lock_removed", path=str(lock))
+            lock.unlink(missing_ok=True)
 
 
 def _fresh_clone(runner: GitRunner, url: str, *, branch: str, folder: Path) -> None:

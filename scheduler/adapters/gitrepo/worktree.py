@@ -32,12 +32,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+import structlog
+
 from scheduler.adapters.gitrepo import remote as remote_ops
 from scheduler.adapters.gitrepo.checkout import Checkout, CheckoutMode, reset_hard
 from scheduler.adapters.gitrepo.command import GitRunner
 from scheduler.errors import GitSyncError
 
 __all__ = ["WorkTree", "open_tree"]
+
+_log = structlog.get_logger("scheduler.adapters.gitrepo")
 
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
@@ -100,8 +104,7 @@ class _CacheTree:
 
     def prepare(self, *, attempt: int) -> str:
         c = self._checkout
-        assert c.remote is not None  # a cache clone always has its origin
-        if attempt > 1:
+        if attempt > 1 and c.remote is not None:  # a cache clone always has its origin
             remote_ops.fetch(c.runner, c.remote, branch=c.branch, url=c.remote_url)
         base = c.runner.run("rev-parse", "--verify", c.history_ref).strip()
         reset_hard(c.runner, base)
@@ -214,11 +217,16 @@ class _LocalTree:
         return tuple(notes)
 
     def close(self) -> None:
-        """Remove the temporary worktree and its registration."""
-        if self._created:
-            self._checkout.runner.call("worktree", "remove", "--force", str(self._path))
-        shutil.rmtree(self._scratch, ignore_errors=True)
-        self._checkout.runner.call("worktree", "prune")
+        """Remove the temporary worktree and its registration (never raises: this runs while
+        another error may be on its way out)."""
+        runner = self._checkout.runner
+        try:
+            if self._created:
+                runner.call("worktree", "remove", "--force", str(self._path))
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            runner.call("worktree", "prune")
+        except GitSyncError as exc:
+            _log.warning("git.worktree_cleanup_failed", path=str(self._path), error=str(exc))
 
 
 def _dirty_paths(runner: GitRunner) -> set[str]:

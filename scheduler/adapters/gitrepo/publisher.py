@@ -96,25 +96,30 @@ def publish(
 ) -> PublishResult:
     """Make at most one commit from ``produce`` on the checkout's branch and push it.
 
-    ``attempts`` defaults to ``settings.push_retries + 1``. Raises ``PushRejected`` when the
-    remote kept moving for every attempt, ``GitSyncError`` for anything else git refused.
+    ``produce(root)`` must plan from what it finds under ``root``: after a rejected push it
+    is called again on a fresh tree at the new remote branch. ``push=False`` (or a checkout
+    without remote) commits without pushing. ``attempts`` defaults to
+    ``settings.push_retries + 1``. Raises ``PushRejected`` when the remote moved on in every
+    attempt, ``GitSyncError`` for anything else git or a safety rule refused.
     """
     settings = checkout.settings
     total = attempts if attempts is not None else settings.push_retries + 1
     if total < 1:
         raise GitSyncError(f"attempts must be at least 1 (got {total})")
     pause = backoff or Backoff(settings.retry_backoff_seconds, settings.retry_backoff_max_seconds)
-    pushing = push and checkout.remote is not None
+    remote = checkout.remote if push else None
     rejection: PushRejected | None = None
-    with open_tree(checkout, push=pushing) as tree:
+    with open_tree(checkout, push=remote is not None) as tree:
         for attempt in range(1, total + 1):
             if attempt > 1:
                 time.sleep(pause.delay(attempt - 1, random.Random()))
             try:
-                return _attempt(checkout, tree, produce, attempt=attempt, pushing=pushing)
+                return _attempt(checkout, tree, produce, attempt=attempt, remote=remote)
             except PushRejected as exc:
                 rejection = exc
-                _log.info("git.push_rejected", branch=checkout.branch, attempt=attempt)
+                _log.info(
+                    "git.push_rejected", branch=checkout.branch, attempt=attempt, reason=str(exc)
+                )
     raise PushRejected(
         f"gave up after {total} attempt(s) to push to {checkout}: the remote branch moved "
         f"on every time ({rejection}). Nothing was force-pushed and no change is lost: the "
@@ -124,7 +129,7 @@ def publish(
 
 
 def _attempt(
-    checkout: Checkout, tree: WorkTree, produce: Producer, *, attempt: int, pushing: bool
+    checkout: Checkout, tree: WorkTree, produce: Producer, *, attempt: int, remote: str | None
 ) -> PublishResult:
     """One produce-commit-push round; ``PushRejected`` means: go round again."""
     base = tree.prepare(attempt=attempt)
@@ -139,14 +144,14 @@ def _attempt(
     )
     tree.check_safe(sha)
     _log.info("git.committed", commit=sha, branch=checkout.branch, files=len(files))
-    if pushing:
-        assert checkout.remote is not None
+    if remote is not None:
         remote_ops.push(
-            tree.runner, checkout.remote, sha=sha, branch=checkout.branch, url=checkout.remote_url
+            tree.runner, remote, sha=sha, branch=checkout.branch, url=checkout.remote_url
         )
         _log.info("git.pushed", commit=sha, branch=checkout.branch, attempt=attempt)
     notes = tree.finish(sha)
-    return PublishResult(sha, pushing, attempt, conflicts, checkout.branch, files, notes)
+    pushed = remote is not None
+    return PublishResult(sha, pushed, attempt, conflicts, checkout.branch, files, notes)
 
 
 def _checked_files(files: Sequence[str], root: Path) -> tuple[str, ...]:
