@@ -27,7 +27,12 @@ __all__ = [
 
 
 class GitSettings(BaseModel):
-    """Where the GitOps repository is and how offhours commits to it."""
+    """Where the GitOps repository is and how offhours commits to it.
+
+    Credentials (``ssh_key_file``, ``https_token``) reach git only through the environment of
+    the git process (``GIT_SSH_COMMAND``, ``GIT_CONFIG_*``): never through ``.git/config``,
+    the remote URL on disk, the command line, logs or error messages.
+    """
 
     repo: str = Field(
         ".", description="Local checkout directory, or a URL to clone into cache_dir."
@@ -38,19 +43,41 @@ class GitSettings(BaseModel):
     remote: str = Field("origin", description="Remote to push to (local checkouts).")
     cache_dir: Path = Field(
         Path("~/.cache/offhours/repos").expanduser(),
-        description="Where URL remotes are cloned.",
+        description="Where URL remotes are cloned (one folder per URL and branch).",
     )
     ssh_key_file: Path | None = Field(None, description="Private key for SSH remotes.")
+    ssh_known_hosts_file: Path | None = Field(
+        None, description="known_hosts file for SSH remotes; default: ssh's own (~/.ssh)."
+    )
+    ssh_strict_host_key_checking: Literal["yes", "accept-new"] = Field(
+        "accept-new",
+        description="yes: the host key must be known; accept-new: trust on first use.",
+    )
+    ssh_command: str = Field("ssh", description="The ssh program git runs for SSH remotes.")
     https_token: SecretStr | None = Field(None, description="Token for HTTPS remotes.")
     https_username: str = Field(
         "x-access-token", description="User name sent with the HTTPS token."
     )
     author_name: str = Field("offhours", description="Commit author and committer name.")
     author_email: str = Field("offhours@noreply.offhours.dev", description="Commit author email.")
-    signing_key: str | None = Field(None, description="GPG key id, or SSH private key path.")
+    signing_key: str | None = Field(
+        None, description="GPG key id, or SSH key path (private, or public with ssh-agent)."
+    )
     signing_format: Literal["gpg", "ssh"] | None = Field(None, description="Commit signing format.")
     push_retries: int = Field(
         5, ge=0, description="Re-plan and retry this many times on a rejected push."
+    )
+    retry_backoff_seconds: float = Field(
+        0.5, ge=0, description="First delay before a retry; doubles per retry, with jitter."
+    )
+    retry_backoff_max_seconds: float = Field(
+        15.0, ge=0, description="Upper bound of the delay between retries, in seconds."
+    )
+    network_timeout_seconds: float = Field(
+        120.0, gt=0, description="Kill a clone, fetch or push that takes longer (seconds)."
+    )
+    lock_timeout_seconds: float = Field(
+        600.0, ge=0, description="Wait this long for another offhours using the same checkout."
     )
 
 

@@ -1,1 +1,0 @@
-"""Git adapter (GitPython): checkout, commit, push with retry."""
