@@ -60,12 +60,8 @@ def read_policies(folder: Path | None, *, now: datetime) -> PolicyLoad:
 
 
 def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics grouped by file (in reading order), by position within a file."""
-    items = list(diagnostics)
-    first_seen: dict[str, int] = {}
-    for index, d in enumerate(items):
-        first_seen.setdefault(d.path, index)
-    return sorted(items, key=lambda d: (first_seen[d.path], d.line, d.column))
+    """Diagnostics by file, then by position within the file."""
+    return sorted(diagnostics, key=lambda d: (d.path, d.line, d.column))
 
 
 def _plural(count: int, word: str) -> str:

@@ -70,9 +70,9 @@ def _zone_hint(name: str) -> str:
     known = sorted(available_timezones())
     folded = {key.lower(): key for key in known}
     if name.lower() in folded:
-        return f"{folded[name.lower()]!r} (zone names are case-sensitive)"
+        return f"{quote(folded[name.lower()])} (zone names are case-sensitive)"
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    return f"{ZONE_EXAMPLE}; did you mean {close[0]!r}?" if close else ZONE_EXAMPLE
+    return f"{ZONE_EXAMPLE}; did you mean {quote(close[0])}?" if close else ZONE_EXAMPLE
 
 
 def offset_at(zone: ZoneInfo, instant: int) -> int:

@@ -155,6 +155,19 @@ class _Converter:
                 into.setdefault(key.text, (key, value))
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+    what = exc.problem or "cannot parse"
+    start = exc.context_mark
+    here = (where.line - 1, where.column - 1)
+    if exc.context and start is not None and (start.line, start.column) != here:
+        what += f" ({exc.context} started at line {start.line + 1}, column {start.column + 1})"
+    elif exc.context:
+        what += f" ({exc.context})"
+    return Problem(where, f"invalid YAML: {what}")
+
+
 def parse_documents(text: str) -> tuple[list[Document], list[Problem]]:
     """All non-empty documents of ``text`` and every YAML problem found.
 
@@ -172,10 +185,7 @@ def parse_documents(text: str) -> tuple[list[Document], list[Problem]]:
             if converted is not None:
                 documents.append(Document(converted, index))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
-        what = " ".join(p for p in (exc.problem, exc.context) if p)
-        converter.problems.append(Problem(where, f"invalid YAML: {what}"))
+        converter.problems.append(_yaml_problem(exc))
     except yaml.YAMLError as exc:
         converter.problems.append(Problem(Mark(1, 1), f"invalid YAML: {exc}"))
     return documents, converter.problems

@@ -82,13 +82,18 @@ def read_schedule(r: Reader, spec: YMap, zone: str) -> Schedule | None:
             got=" and ".join(forms),
             expected=SCHEDULE_EXAMPLE,
         )
-        return None
-    if forms[0] == "sleep/wake":
+    schedules = [_read_form(r, spec, form, zone=zone) for form in forms]
+    return schedules[0] if len(schedules) == 1 else None
+
+
+def _read_form(r: Reader, spec: YMap, form: str, *, zone: str) -> Schedule | None:
+    """One form, read even when another is also given, so all its errors are reported."""
+    if form == "sleep/wake":
         return _read_cron_pair(r, spec, zone)
-    form = ScheduleForm(forms[0])
-    node = spec.get(form.value)
-    assert node is not None
-    return _read_windows(r, node, form, zone=zone)
+    node = spec.get(form)
+    if node is None:  # pragma: no cover - only called for given forms
+        return None
+    return _read_windows(r, node, ScheduleForm(form), zone=zone)
 
 
 def _read_windows(r: Reader, node: Node, form: ScheduleForm, *, zone: str) -> WindowSchedule | None:
@@ -96,7 +101,7 @@ def _read_windows(r: Reader, node: Node, form: ScheduleForm, *, zone: str) -> Wi
     entries = _window_texts(r, node, field)
     if entries is None:
         return None
-    keywords = [text.lower() for text, _, _ in entries if text.lower() in KEYWORDS]
+    keywords = [text.lower() for text, _, _, _ in entries if text.lower() in KEYWORDS]
     if keywords:
         if len(entries) > 1:
             r.error(
@@ -109,22 +114,23 @@ def _read_windows(r: Reader, node: Node, form: ScheduleForm, *, zone: str) -> Wi
             return None
         return WindowSchedule(form, (), KEYWORDS[keywords[0]])
     windows: list[Window] = []
-    for text, scalar, offset in entries:
+    for text, scalar, offset, item_field in entries:
         try:
             windows.append(parse_window(text, zone=zone))
         except SyntaxProblem as exc:
-            r.problem(r.mark_in(scalar, offset), field, exc)
+            r.problem(r.mark_in(scalar, offset), item_field, exc)
     if len(windows) != len(entries):
         return None
     return WindowSchedule(form, tuple(windows))
 
 
-def _window_texts(r: Reader, node: Node, field: str) -> list[tuple[str, YScalar, int]] | None:
+def _window_texts(r: Reader, node: Node, field: str) -> list[tuple[str, YScalar, int, str]] | None:
+    """``(window text, its scalar, offset in the scalar, field name)`` for every window."""
     if isinstance(node, YMap):
         r.error(node, field, "must be a list of windows", got="a mapping", expected=WINDOWS_EXAMPLE)
         return None
     items = node.items if isinstance(node, YSeq) else (node,)
-    out: list[tuple[str, YScalar, int]] = []
+    out: list[tuple[str, YScalar, int, str]] = []
     broken = False
     for index, item in enumerate(items):
         item_field = f"{field}[{index}]" if isinstance(node, YSeq) else field
@@ -148,7 +154,7 @@ def _window_texts(r: Reader, node: Node, field: str) -> list[tuple[str, YScalar,
                     expected=WINDOWS_EXAMPLE,
                 )
                 broken = True
-            out.append((text, item, offset))
+            out.append((text, item, offset, item_field))
     if not items:
         r.error(
             node, field, "needs at least one window", got="an empty list", expected=WINDOWS_EXAMPLE
