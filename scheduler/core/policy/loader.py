@@ -120,6 +120,7 @@ def _read_file(
         rejected.append(
             Rejected(Location(path, problems[0].mark.line, problems[0].mark.column), None)
         )
+    diagnostics.sort(key=lambda d: (d.line, d.column))
     return policies, rejected, diagnostics
 
 

@@ -99,7 +99,8 @@ class Spec:
     def document(self) -> str:
         spec: dict[str, object] = {"timeZone": self.zone, "targets": [{"namespaces": ["dev"]}]}
         if self.form == "cron":
-            assert self.sleep and self.wake
+            assert self.sleep
+            assert self.wake
             spec["sleep"], spec["wake"] = self.sleep.text(), self.wake.text()
         else:
             spec[self.form] = self.constant or [w.text() for w in self.windows]
@@ -157,7 +158,8 @@ def cron_fires(spec: Spec, start: int, end: int) -> dict[int, str]:
         wall = datetime.fromtimestamp(t, zone).replace(tzinfo=None)
         local = high + timedelta(minutes=1)
         while local <= wall:  # every wall-clock minute reached for the first time
-            assert spec.sleep and spec.wake
+            assert spec.sleep
+            assert spec.wake
             if spec.wake.matches(local):
                 fired[t] = "on"
             elif spec.sleep.matches(local) and fired.get(t) != "on":
@@ -314,7 +316,7 @@ def test_windows_days_holidays_overrides_match_brute_force(case: tuple[Spec, int
 @SLOW
 @given(scenario(forms=("cron",)))
 def test_cron_pairs_match_brute_force(case: tuple[Spec, int, int]) -> None:
-    """Cron pairs (fires in gaps and repeated hours, wake wins ties) agree with a wall-clock walk."""
+    """Cron pairs (gap and repeated-hour fires, wake wins ties) agree with a wall-clock walk."""
     assert_agrees(*case)
 
 
