@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.core import calendar, cron, windows, zones
@@ -31,7 +32,9 @@ __all__ = [
     "Decision",
     "Reason",
     "Transition",
+    "Upcoming",
     "explain",
+    "next_change",
     "next_transition",
     "off_intervals",
     "state_at",
@@ -62,6 +65,14 @@ class Reason(enum.StrEnum):
     OFF_DAY = "offDays"
     HOLIDAY = "holiday"
     SCHEDULE = "schedule"
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The next instant at which any policy changes state, and what changes then."""
+
+    at: int
+    changes: tuple[tuple[str, State], ...]  # (policy name, new state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +194,22 @@ def next_transition(
         if span >= horizon:
             break
     return None
+
+
+def next_change(
+    policies: Iterable[Policy], after: float, *, horizon: float = DEFAULT_HORIZON
+) -> Upcoming | None:
+    """The earliest transition of any policy strictly after ``after`` (for the daemon's sleep)."""
+    found = [
+        (t, policy.name)
+        for policy in policies
+        if (t := next_transition(policy, after, horizon=horizon)) is not None
+    ]
+    if not found:
+        return None
+    first = min(t.at for t, _ in found)
+    changes = tuple(sorted((name, t.to) for t, name in found if t.at == first))
+    return Upcoming(first, changes)
 
 
 def explain(policy: Policy, at: float) -> Decision:

@@ -23,7 +23,7 @@ from scheduler.core.policy.model import (
     TargetAction,
     WindowSchedule,
 )
-from scheduler.core.policy.selectors import matches, parse_field_path
+from scheduler.core.policy.selectors import matches, parse_field_path, select
 
 __all__ = [
     "API_VERSION",
@@ -45,4 +45,5 @@ __all__ = [
     "load_policies",
     "matches",
     "parse_field_path",
+    "select",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.policy import selectors, spec
-from scheduler.core.policy.document import Document, YMap, YScalar, parse_documents
+from scheduler.core.policy.document import Document, YMap, YScalar, YSeq, parse_documents
 from scheduler.core.policy.model import API_VERSION, KIND, Location, Policy
 from scheduler.core.policy.reader import Reader, describe
 from scheduler.core.syntax import quote
@@ -208,14 +208,7 @@ def _read_spec(r: Reader, node: YMap, root: YMap, *, name: str | None, now: floa
     replicas = r.integer(node.get("sleepReplicas"), "spec.sleepReplicas", minimum=0)
     targets = selectors.read_selectors(r, node.get("targets"), "spec.targets", exclude=False)
     exclude = selectors.read_selectors(r, node.get("exclude"), "spec.exclude", exclude=True)
-    if node.get("targets") is None or (not targets and not r.failed):
-        r.error(
-            node.key("targets") or node,
-            "spec.targets",
-            "needs at least one entry",
-            got="nothing",
-            expected=f"a list of {selectors.TARGET_EXAMPLE}",
-        )
+    _check_targets_given(r, node)
     if r.failed or schedule is None or name is None:
         return None
     return Policy(
@@ -231,6 +224,22 @@ def _read_spec(r: Reader, node: YMap, root: YMap, *, name: str | None, now: floa
         overrides=tuple(overrides),
         enabled=True if enabled is None else enabled,
         sleep_replicas=replicas or 0,
+    )
+
+
+def _check_targets_given(r: Reader, spec: YMap) -> None:
+    node = spec.get("targets")
+    if (isinstance(node, YSeq) and node.items) or isinstance(node, YMap):
+        return
+    if isinstance(node, YScalar) and not node.is_null:
+        return  # reported by the selector reader ("must be a mapping")
+    got = "an empty list" if isinstance(node, YSeq) else "nothing"
+    r.error(
+        spec.key("targets") or spec,
+        "spec.targets",
+        "needs at least one entry",
+        got=got,
+        expected=f"a list of {selectors.TARGET_EXAMPLE}",
     )
 
 

@@ -161,3 +161,7 @@ class Policy:
     def file(self) -> str:
         """The file the policy was read from."""
         return self.location.path
+
+    def sleep_replicas_for(self, selector: Selector) -> int:
+        """Replicas while asleep for objects of ``selector`` (its own value, else the policy's)."""
+        return self.sleep_replicas if selector.sleep_replicas is None else selector.sleep_replicas

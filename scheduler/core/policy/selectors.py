@@ -17,11 +17,11 @@ from typing import NamedTuple
 
 from scheduler.core.changes import Scalar
 from scheduler.core.policy.document import Node, YMap, YScalar
-from scheduler.core.policy.model import DEFAULT_KINDS, FieldPath, Selector, TargetAction
+from scheduler.core.policy.model import DEFAULT_KINDS, FieldPath, Policy, Selector, TargetAction
 from scheduler.core.policy.reader import Reader, describe
 from scheduler.core.syntax import SyntaxProblem, quote
 
-__all__ = ["matches", "parse_field_path", "read_selectors"]
+__all__ = ["matches", "parse_field_path", "read_selectors", "select"]
 
 SELECTING_KEYS = ("kinds", "namespaces", "names", "labels", "paths")
 TARGET_KEYS = (*SELECTING_KEYS, "action", "valuesPath", "field", "sleepValue", "sleepReplicas")
@@ -370,3 +370,26 @@ def matches(
         and all(labels.get(k) == v for k, v in selector.labels)
         and (not selector.paths or any(_path_pattern(g).match(path) for g in selector.paths))
     )
+
+
+def select(
+    policy: Policy,
+    *,
+    kind: str,
+    namespace: str,
+    name: str,
+    labels: Mapping[str, str],
+    path: str,
+) -> Selector | None:
+    """The first ``targets`` entry selecting the object, unless an ``exclude`` entry does.
+
+    The returned entry says how to put the object to sleep (``action``, ``sleepReplicas``...);
+    ``None`` means the policy does not act on the object.
+    """
+
+    def hit(entry: Selector) -> bool:
+        return matches(entry, kind=kind, namespace=namespace, name=name, labels=labels, path=path)
+
+    if any(hit(entry) for entry in policy.exclude):
+        return None
+    return next((entry for entry in policy.targets if hit(entry)), None)

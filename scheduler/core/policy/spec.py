@@ -302,21 +302,33 @@ def _read_override(r: Reader, node: Node, field: str, *, zone: str, now: float) 
         r.error(entry, f"{field}.until", "is required", got="nothing", expected=STAMP_EXAMPLE)
     until = _read_instant(r, until_node, f"{field}.until", zone=zone)
     start = _read_instant(r, entry.get("from"), f"{field}.from", zone=zone)
-    reason_node = entry.get("reason")
-    reason = (
-        r.string(reason_node, f"{field}.reason", expected='a short text, e.g. "release night"')
-        if reason_node
-        else ""
-    )
+    reason = _read_reason(r, entry.get("reason"), f"{field}.reason")
     if state is None or until is None or (entry.get("from") is not None and start is None):
         return None
+    if not _check_span(r, entry, field, span=(start, until), now=now):
+        return None
+    return Override(state, start, until, reason, r.location(entry))
+
+
+def _read_reason(r: Reader, node: Node | None, field: str) -> str:
+    if node is None:
+        return ""
+    return r.string(node, field, expected='a short text, e.g. "release night"') or ""
+
+
+def _check_span(
+    r: Reader, entry: YMap, field: str, *, span: tuple[int | None, int], now: float
+) -> bool:
+    """Warn about an expired override; refuse one that ends before it starts."""
+    start, until = span
     if until <= now:
         r.warning(
-            until_node or entry,
+            entry.get("until") or entry,
             field,
             f"override expired at {format_utc(until)}; it is ignored and can be removed",
         )
-    elif start is not None and start >= until:
+        return True
+    if start is not None and start >= until:
         r.error(
             entry.get("from") or entry,
             f"{field}.from",
@@ -324,9 +336,8 @@ def _read_override(r: Reader, node: Node, field: str, *, zone: str, now: float) 
             got=f"from {format_utc(start)}, until {format_utc(until)}",
             expected="from < until",
         )
-        return None
-    location = r.location(entry)
-    return Override(state, start, until, reason or "", location)
+        return False
+    return True
 
 
 def _read_state(r: Reader, entry: YMap, field: str) -> State | None:

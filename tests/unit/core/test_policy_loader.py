@@ -21,6 +21,7 @@ from scheduler.core.policy import (
     load_policies,
     matches,
     parse_field_path,
+    select,
 )
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC).timestamp()
@@ -298,8 +299,8 @@ CASES = [
     pytest.param(
         "spec:\n  uptime: always\n  targets: []\n",
         [
-            "p.yaml:6:3: spec.targets: needs at least one entry (got nothing; expected a list of "
-            "{kinds: [Deployment], namespaces: [dev], names: [web]})"
+            "p.yaml:6:3: spec.targets: needs at least one entry (got an empty list; expected a "
+            "list of {kinds: [Deployment], namespaces: [dev], names: [web]})"
         ],
         id="no-targets",
     ),
@@ -436,9 +437,30 @@ def test_selector_matching() -> None:
         labels=(("tier", "web"),),
         paths=("apps/**/dev/*.yaml",),
     )
-    obj = {"kind": "Deployment", "namespace": "dev-1", "name": "web", "labels": {"tier": "web"}}
-    assert matches(selector, **obj, path="apps/team/dev/web.yaml")  # type: ignore[arg-type]
-    assert matches(selector, **obj, path="apps/dev/web.yaml")  # type: ignore[arg-type]
-    assert not matches(selector, **obj, path="apps/team/dev/sub/web.yaml")  # type: ignore[arg-type]
-    assert not matches(selector, **{**obj, "kind": "HelmRelease"}, path="apps/dev/web.yaml")  # type: ignore[arg-type]
-    assert not matches(selector, **{**obj, "labels": {}}, path="apps/dev/web.yaml")  # type: ignore[arg-type]
+
+    def hit(path: str, *, kind: str = "Deployment", labels: dict[str, str] | None = None) -> bool:
+        found = {"tier": "web"} if labels is None else labels
+        return matches(selector, kind=kind, namespace="dev-1", name="web", labels=found, path=path)
+
+    assert hit("apps/team/dev/web.yaml")
+    assert hit("apps/dev/web.yaml")
+    assert not hit("apps/team/dev/sub/web.yaml")
+    assert not hit("apps/dev/web.yaml", kind="HelmRelease")
+    assert not hit("apps/dev/web.yaml", labels={})
+
+
+def test_select_honours_exclude_and_entry_order() -> None:
+    """The first matching targets entry decides how; any matching exclude entry opts out."""
+    (policy,) = load(ISSUE_EXAMPLE).policies
+
+    def pick(kind: str, name: str, labels: dict[str, str]) -> Selector | None:
+        return select(policy, kind=kind, namespace="dev", name=name, labels=labels, path="a.yaml")
+
+    web = pick("Deployment", "web-1", {})
+    assert web is policy.targets[0]
+    assert policy.sleep_replicas_for(web) == 1
+    shop = pick("HelmRelease", "shop", {})
+    assert shop is policy.targets[1]
+    assert policy.sleep_replicas_for(shop) == 0
+    assert pick("Deployment", "web-db", {"tier": "db"}) is None
+    assert pick("Deployment", "api", {}) is None

@@ -232,3 +232,13 @@ def test_explain_describes_the_schedule() -> None:
         schedule.explain(cron_policy, utc(2026, 12, 1, 21)).detail
         == 'cron pair: after sleep "0 20 * * *"'
     )
+
+
+def test_next_change_across_policies() -> None:
+    """The daemon wakes at the earliest change of any policy and learns every change then."""
+    evenings = make(uptime=["Mon-Fri 08:00-18:00"])
+    nights = make(downtime=["Mon-Sun 18:00-06:00"])
+    later = make(offDays=["2027-01-01"], uptime="always")
+    upcoming = schedule.next_change([evenings, nights, later], utc(2026, 12, 1, 12))
+    assert upcoming == schedule.Upcoming(utc(2026, 12, 1, 18), (("p", State.OFF), ("p", State.OFF)))
+    assert schedule.next_change([], utc(2026, 12, 1)) is None
