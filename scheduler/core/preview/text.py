@@ -6,6 +6,8 @@ fits an 80-column terminal; notes (holidays, onDays/offDays, overrides) go to th
 
 from __future__ import annotations
 
+import textwrap
+
 from scheduler.core import zones
 from scheduler.core.instants import format_utc
 from scheduler.core.policy.model import CronSchedule, Policy
@@ -21,6 +23,7 @@ NONE = " "
 HEADER = "".join(f"{hour:02d}  " for hour in range(0, 24, 2)).rstrip()
 LEGEND = f"{FULL} off  {PARTLY} partly off  {ON} on  (blank: outside the range, or skipped by DST)"
 MAX_TRANSITIONS = 8
+WIDTH = 120
 _LABEL = 16  # "Mon 2026-12-21  "
 
 
@@ -62,7 +65,8 @@ def _row(row: DayRow) -> str:
     label = row.day.strftime("%a %Y-%m-%d")
     cells = "".join(_cell(c) for c in row.cells)
     notes = "  " + "; ".join(row.notes) if row.notes else ""
-    return f"{label:<{_LABEL}}{cells} {row.off_seconds / 3600:5.1f} h{notes}"
+    line = f"{label:<{_LABEL}}{cells} {row.off_seconds / 3600:5.1f} h{notes}"
+    return line if len(line) <= WIDTH else line[: WIDTH - 1] + "…"
 
 
 def _transitions(item: PolicyPreview) -> list[str]:
@@ -81,7 +85,9 @@ def render_policy(item: PolicyPreview, *, start: int, end: int) -> str:
     percent = 100 * item.off_seconds / total if total else 0.0
     lines = [
         f"{policy.name}  ({policy.file})  {policy.zone}",
-        f"  {schedule_summary(policy)}",
+        *textwrap.wrap(
+            schedule_summary(policy), WIDTH, initial_indent="  ", subsequent_indent="    "
+        ),
         "",
         f"{'':<{_LABEL}}{HEADER}",
         *(_row(row) for row in day_rows(item, start=start, end=end)),

@@ -138,3 +138,16 @@ def test_markdown_has_a_summary_and_day_tables() -> None:
     )
     assert "| Mon 2026-11-30 | 00:00–07:30, 19:00–24:00 | 12.5 h |  |" in text
     assert "<details>" in text
+
+
+def test_long_notes_and_summaries_stay_within_120_columns() -> None:
+    """A long override reason is cut and a long window list wraps."""
+    policy = make(
+        uptime=[f"{day} 0{h}:00-1{h}:00" for day in ("Mon", "Tue", "Wed") for h in range(6)],
+        overrides=[{"state": "on", "until": "2026-12-02T00:00:00Z", "reason": "x" * 200}],
+    )
+    text = preview.render_text(
+        preview.build([policy], start=utc(2026, 12, 1), end=utc(2026, 12, 2))
+    )
+    assert max(len(line) for line in text.splitlines()) <= 120
+    assert "override on (xxx" in text
