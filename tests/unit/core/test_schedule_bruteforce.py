@@ -306,7 +306,7 @@ def assert_agrees(spec: Spec, start: int, end: int) -> None:
 
 
 # -- the properties --------------------------------------------------------------------------
-@SLOW
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario(forms=("uptime", "downtime")))
 def test_windows_days_holidays_overrides_match_brute_force(case: tuple[Spec, int, int]) -> None:
     """Window schedules with days, holidays and overrides agree with the minute-by-minute rules."""
