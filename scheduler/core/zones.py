@@ -16,6 +16,7 @@ treats like any other pure data package; nothing here reads the clock.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -64,10 +65,13 @@ def get_zone(name: str) -> ZoneInfo:
         ) from exc
 
 
-def _zone_hint(name: str) -> str:
-    import difflib
+@lru_cache(maxsize=1)
+def _known_zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
 
-    known = sorted(available_timezones())
+
+def _zone_hint(name: str) -> str:
+    known = _known_zones()
     folded = {key.lower(): key for key in known}
     if name.lower() in folded:
         return f"{quote(folded[name.lower()])} (zone names are case-sensitive)"
