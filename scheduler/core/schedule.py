@@ -124,7 +124,7 @@ def _cron_off(schedule: CronSchedule, start: int, end: int) -> IntervalSet:
     return IntervalSet(out)
 
 
-def schedule_off(policy: Policy, start: int, end: int) -> IntervalSet:
+def _schedule_off(policy: Policy, start: int, end: int) -> IntervalSet:
     """Layer 1 only: when the schedule itself says off."""
     if isinstance(policy.schedule, CronSchedule):
         return _cron_off(policy.schedule, start, end)
@@ -142,7 +142,7 @@ def _days_off(policy: Policy, start: int, end: int) -> IntervalSet:
 def _evaluate(policy: Policy, start: int, end: int) -> IntervalSet:
     if not policy.enabled or end <= start:
         return IntervalSet()
-    off = schedule_off(policy, start, end).union(_days_off(policy, start, end))
+    off = _schedule_off(policy, start, end).union(_days_off(policy, start, end))
     if policy.on_days:
         zone = zones.get_zone(policy.zone)
         off = off.difference(calendar.days_covered(policy.on_days, zone, start=start, end=end))
@@ -235,7 +235,7 @@ def explain(policy: Policy, at: float) -> Decision:
         if names:
             detail = f"public holiday ({policy.holidays.label}): {names[today]}"
             return Decision(State.OFF, Reason.HOLIDAY, detail)
-    off = bool(schedule_off(policy, second, second + 1))
+    off = bool(_schedule_off(policy, second, second + 1))
     return Decision(
         State.OFF if off else State.ON, Reason.SCHEDULE, _schedule_detail(policy, off=off)
     )
