@@ -1,0 +1,44 @@
+"""The JSON preview: the contract later tools and tests rely on.
+
+``{"from", "to", "policies": [{"name", "file", "timeZone", "enabled", "initial", "off":
+[{"start", "end"}], "offSeconds", "transitions": [{"at", "to"}]}]}``; instants are UTC with a
+``Z`` suffix, to the second; ``off`` intervals are maximal, sorted and clipped to the range.
+Fields may be added, never removed or renamed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scheduler.core.instants import format_utc
+from scheduler.core.preview.model import PolicyPreview, Preview
+
+__all__ = ["render_json", "to_document"]
+
+
+def _policy(item: PolicyPreview) -> dict[str, Any]:
+    return {
+        "name": item.policy.name,
+        "file": item.policy.file,
+        "timeZone": item.policy.zone,
+        "enabled": item.policy.enabled,
+        "initial": str(item.initial),
+        "off": [{"start": format_utc(a), "end": format_utc(b)} for a, b in item.off.pairs],
+        "offSeconds": item.off_seconds,
+        "transitions": [{"at": format_utc(t.at), "to": str(t.to)} for t in item.transitions],
+    }
+
+
+def to_document(preview: Preview) -> dict[str, Any]:
+    """The preview as JSON-ready data."""
+    return {
+        "from": format_utc(preview.start),
+        "to": format_utc(preview.end),
+        "policies": [_policy(item) for item in preview.policies],
+    }
+
+
+def render_json(preview: Preview) -> str:
+    """The preview as indented JSON text (with a final newline)."""
+    return json.dumps(to_document(preview), indent=2, ensure_ascii=False) + "\n"

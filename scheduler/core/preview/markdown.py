@@ -1,0 +1,73 @@
+"""The pull-request preview: a summary table of all policies, then per-policy day tables.
+
+Details are folded in ``<details>`` blocks so a comment on a PR stays short.
+"""
+
+from __future__ import annotations
+
+from scheduler.core import zones
+from scheduler.core.instants import format_utc
+from scheduler.core.preview.days import day_rows, local_label
+from scheduler.core.preview.model import PolicyPreview, Preview
+from scheduler.core.preview.text import schedule_summary
+
+__all__ = ["render_markdown"]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _next(item: PolicyPreview) -> str:
+    if not item.transitions:
+        return "none in range"
+    first = item.transitions[0]
+    return f"{local_label(zones.get_zone(item.policy.zone), first.at)} → {first.to}"
+
+
+def _summary_row(item: PolicyPreview, seconds: int) -> str:
+    percent = 100 * item.off_seconds / seconds if seconds else 0.0
+    cells = (
+        f"`{item.policy.name}`",
+        item.policy.zone,
+        f"{item.off_seconds / 3600:.1f} h",
+        f"{percent:.1f} %",
+        str(item.initial),
+        _escape(_next(item)),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _details(item: PolicyPreview, *, start: int, end: int) -> list[str]:
+    policy = item.policy
+    lines = [
+        "<details>",
+        f"<summary><code>{policy.name}</code> ({policy.file}): off time by day</summary>",
+        "",
+        f"{_escape(schedule_summary(policy))}",
+        "",
+        f"| Day ({policy.zone}) | Off (local time) | Off | Notes |",
+        "|---|---|---:|---|",
+    ]
+    for row in day_rows(item, start=start, end=end):
+        ranges = ", ".join(f"{a}–{b}" for a, b in row.off_ranges) or "—"
+        notes = _escape("; ".join(row.notes))
+        day = row.day.strftime("%a %Y-%m-%d")
+        lines.append(f"| {day} | {ranges} | {row.off_seconds / 3600:.1f} h | {notes} |")
+    lines += ["", "</details>"]
+    return lines
+
+
+def render_markdown(preview: Preview) -> str:
+    """Markdown for a PR comment."""
+    lines = [
+        f"### offhours preview: {format_utc(preview.start)} → {format_utc(preview.end)}",
+        "",
+        "| Policy | Zone | Off | Off % | At start | Next change |",
+        "|---|---|---:|---:|---|---|",
+        *(_summary_row(item, preview.seconds) for item in preview.policies),
+        "",
+    ]
+    for item in preview.policies:
+        lines += [*_details(item, start=preview.start, end=preview.end), ""]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""What a preview shows: each policy's off intervals, transitions and totals over a range."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scheduler.core import schedule
+from scheduler.core.intervals import IntervalSet
+from scheduler.core.policy.model import Policy, State
+from scheduler.core.schedule import Transition
+
+__all__ = ["PolicyPreview", "Preview", "build"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPreview:
+    """One policy evaluated over the preview range."""
+
+    policy: Policy
+    off: IntervalSet
+    initial: State
+    transitions: tuple[Transition, ...]
+
+    @property
+    def off_seconds(self) -> int:
+        """Seconds off within the range."""
+        return int(self.off.total())
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Policies evaluated over ``[start, end)`` (whole Unix seconds)."""
+
+    start: int
+    end: int
+    policies: tuple[PolicyPreview, ...]
+
+    @property
+    def seconds(self) -> int:
+        """Length of the range."""
+        return self.end - self.start
+
+
+def evaluate(policy: Policy, *, start: int, end: int) -> PolicyPreview:
+    """One policy over ``[start, end)``."""
+    off = schedule.off_intervals(policy, start, end)
+    initial = State.OFF if start in off else State.ON
+    return PolicyPreview(policy, off, initial, schedule.transitions(policy, start, end))
+
+
+def build(policies: Sequence[Policy], *, start: float, end: float) -> Preview:
+    """Evaluate ``policies`` over ``[start, end)`` (rounded down to whole seconds)."""
+    lo, hi = math.floor(start), math.floor(end)
+    if hi <= lo:
+        raise ValueError("the preview range is empty: end must be after start")
+    return Preview(lo, hi, tuple(evaluate(p, start=lo, end=hi) for p in policies))
