@@ -64,7 +64,11 @@ def configuration(settings: KubeSettings) -> k8s_client.Configuration:
             )
     elif settings.in_cluster is False or explicit or not _in_cluster(configuration):
         _from_kubeconfig(configuration, settings)
-    configuration.retries = urllib3.Retry(total=2, connect=2, read=0, redirect=0, status=0)
+    # urllib3 may only retry connection set-up; answers (429 with Retry-After included) are
+    # left to KubeApi, which knows which requests are idempotent.
+    configuration.retries = urllib3.Retry(
+        total=2, connect=2, read=0, redirect=0, status=0, respect_retry_after_header=False
+    )
     return configuration
 
 

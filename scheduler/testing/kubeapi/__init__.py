@@ -15,6 +15,7 @@ at it (bearer token auth), so tests build clients exactly as users do::
 
 from __future__ import annotations
 
+from scheduler.testing.kubeapi.clock import ManualClock
 from scheduler.testing.kubeapi.resources import DEFAULT_RESOURCES, ServedResource, with_versions
 from scheduler.testing.kubeapi.server import Fault, KubeApiServer, RecordedRequest, status_body
 from scheduler.testing.kubeapi.store import ApiError, Store
@@ -24,6 +25,7 @@ __all__ = [
     "ApiError",
     "Fault",
     "KubeApiServer",
+    "ManualClock",
     "RecordedRequest",
     "ServedResource",
     "Store",

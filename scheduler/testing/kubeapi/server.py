@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -48,7 +49,8 @@ class RecordedRequest:
 @dataclass(slots=True)
 class Fault:
     """Answer the next ``times`` requests whose path matches ``pattern`` with ``status``
-    (0 = answer normally) after ``delay`` seconds; ``body`` replaces the Status JSON."""
+    (0 = answer normally) after ``delay`` seconds; ``body`` replaces the Status JSON and
+    ``headers`` are added (e.g. ``Retry-After``)."""
 
     pattern: str
     status: int = 500
@@ -58,6 +60,7 @@ class Fault:
     reason: str = ""
     message: str = ""
     body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
     hits: int = field(default=0)
 
     def matches(self, method: str, path: str) -> bool:
@@ -120,7 +123,7 @@ class KubeApiServer:
     def start(self) -> KubeApiServer:
         """Listen on an ephemeral port of 127.0.0.1 in a background thread."""
         handler = type("_BoundHandler", (_Handler,), {"api": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(
@@ -178,7 +181,7 @@ class KubeApiServer:
         """Make the next ``times`` requests to paths matching ``pattern`` answer ``status``.
 
         Options: ``method``, ``delay`` (seconds before answering), ``reason``, ``message``,
-        ``body`` (raw text instead of a Status object).
+        ``body`` (raw text instead of a Status object), ``headers``.
         """
         fault = Fault(pattern, status=status, times=times, **options)
         with self._lock:
@@ -188,6 +191,11 @@ class KubeApiServer:
     def delay(self, pattern: str, seconds: float, *, times: int = 1) -> Fault:
         """Answer the next ``times`` matching requests normally, but ``seconds`` late."""
         return self.fail(pattern, status=0, times=times, delay=seconds)
+
+    def clear_faults(self) -> None:
+        """Disarm every injected fault."""
+        with self._lock:
+            self._faults.clear()
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """The first armed fault for this request (consuming one use), if any."""
@@ -304,6 +312,13 @@ class KubeApiServer:
         return self.set_status(kind, namespace, name, status=status)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (timeouts, closed pools) are normal here, not tracebacks."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore errors of connections the client dropped."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Routes one request; ``api`` is bound to the owning ``KubeApiServer``."""
 
@@ -336,6 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body: Any = None
         status, payload, text = 200, None, None
+        headers: dict[str, str] = {}
         try:
             body = json.loads(raw) if raw else None
             self._authenticate()
@@ -343,7 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and fault.delay:
                 time.sleep(fault.delay)
             if fault is not None and fault.status:
-                status, text = fault.status, fault.body
+                status, text, headers = fault.status, fault.body, fault.headers
                 payload = status_body(
                     fault.status,
                     fault.reason or _REASONS.get(fault.status, "Unknown"),
@@ -361,15 +377,22 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError as exc:
             status, payload = 400, status_body(400, "BadRequest", f"invalid JSON body: {exc}")
         self.api.record(RecordedRequest(method, split.path, query, content_type, body, status))
-        self._send(status, text if text is not None else json.dumps(payload))
+        self._send(status, text if text is not None else json.dumps(payload), headers)
 
     def _authenticate(self) -> None:
         if self.headers.get("Authorization", "") != f"Bearer {self.api.token}":
             raise ApiError(401, "Unauthorized", "Unauthorized")
 
-    def _send(self, status: int, text: str) -> None:
+    def setup(self) -> None:
+        """Disable Nagle: headers and body go out at once, no delayed-ACK stalls."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _send(self, status: int, text: str, headers: dict[str, str]) -> None:
         data = text.encode("utf-8")
         self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         is_json = text.startswith("{")
         self.send_header("Content-Type", "application/json" if is_json else "text/plain")
         self.send_header("Content-Length", str(len(data)))
