@@ -36,7 +36,7 @@ __all__ = ["Fault", "KubeApiServer", "RecordedRequest"]
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request as the server saw it, and the status it answered."""
+    """One request as the server saw it (header names lower-cased), and the status it answered."""
 
     method: str
     path: str
@@ -44,19 +44,22 @@ class RecordedRequest:
     content_type: str
     body: Any
     status: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class Fault:
     """Answer the next ``times`` requests whose path matches ``pattern`` with ``status``
     (0 = answer normally) after ``delay`` seconds; ``body`` replaces the Status JSON and
-    ``headers`` are added (e.g. ``Retry-After``)."""
+    ``headers`` are added (e.g. ``Retry-After``). ``hold`` delays the answer *after* the
+    request took effect (a slow network on the way back: two readers see the same state)."""
 
     pattern: str
     status: int = 500
     times: int = 1
     method: str | None = None
     delay: float = 0.0
+    hold: float = 0.0
     reason: str = ""
     message: str = ""
     body: str | None = None
@@ -188,9 +191,19 @@ class KubeApiServer:
             self._faults.append(fault)
         return fault
 
-    def delay(self, pattern: str, seconds: float, *, times: int = 1) -> Fault:
-        """Answer the next ``times`` matching requests normally, but ``seconds`` late."""
-        return self.fail(pattern, status=0, times=times, delay=seconds)
+    def delay(
+        self,
+        pattern: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        after: bool = False,
+    ) -> Fault:
+        """Answer the next ``times`` matching requests normally, but ``seconds`` late: before
+        handling them, or (``after=True``) after they took effect."""
+        timing = {"hold": seconds} if after else {"delay": seconds}
+        return self.fail(pattern, status=0, times=times, method=method, **timing)
 
     def clear_faults(self) -> None:
         """Disarm every injected fault."""
@@ -352,6 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None
         status, payload, text = 200, None, None
         headers: dict[str, str] = {}
+        fault: Fault | None = None
         try:
             body = json.loads(raw) if raw else None
             self._authenticate()
@@ -376,7 +390,19 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except json.JSONDecodeError as exc:
             status, payload = 400, status_body(400, "BadRequest", f"invalid JSON body: {exc}")
-        self.api.record(RecordedRequest(method, split.path, query, content_type, body, status))
+        self.api.record(
+            RecordedRequest(
+                method,
+                split.path,
+                query,
+                content_type,
+                body,
+                status,
+                {k.lower(): v for k, v in self.headers.items()},
+            )
+        )
+        if fault is not None and fault.hold:
+            time.sleep(fault.hold)
         self._send(status, text if text is not None else json.dumps(payload), headers)
 
     def _authenticate(self) -> None:
