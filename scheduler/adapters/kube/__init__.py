@@ -20,7 +20,12 @@ core records), ``cluster`` (``KubeCluster``), ``follow`` (waits), ``lease`` (``L
 from __future__ import annotations
 
 from scheduler.adapters.kube.api import KubeApi, connect
-from scheduler.adapters.kube.cluster import KubeCluster, ReconcileOutcome, ReconcileRequest
+from scheduler.adapters.kube.cluster import (
+    KubeCluster,
+    ReconcileOutcome,
+    ReconcileRequest,
+    push_target,
+)
 from scheduler.adapters.kube.errors import (
     ApiStatus,
     KindNotServed,
@@ -59,6 +64,7 @@ __all__ = [
     "ReconcileRequest",
     "SystemClock",
     "connect",
+    "push_target",
     "wait_for_applied",
     "wait_for_replicas",
 ]

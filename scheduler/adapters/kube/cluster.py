@@ -19,15 +19,20 @@ from typing import TypeVar
 
 from scheduler.adapters.kube import fluxobjects, kinds, workloads
 from scheduler.adapters.kube.api import Json, KubeApi
-from scheduler.adapters.kube.errors import KindNotServed
+from scheduler.adapters.kube.errors import KindNotServed, KubeForbidden
 from scheduler.core.flux import applied
+from scheduler.core.flux.sources import PushTarget
 from scheduler.core.observations import FluxObject, FluxSnapshot, LiveWorkload
 from scheduler.core.workloads import WorkloadRef
-from scheduler.errors import KubeNotFound
+from scheduler.errors import ConfigError, KubeNotFound
+from scheduler.settings import KubeSettings
 
-__all__ = ["KubeCluster", "ReconcileOutcome", "ReconcileRequest"]
+__all__ = ["KubeCluster", "ReconcileOutcome", "ReconcileRequest", "push_target"]
 
 T = TypeVar("T")
+
+#: Kinds a cluster may lack, or RBAC may not grant, without making the snapshot useless.
+_OPTIONAL_FLUX_KINDS = frozenset({"OCIRepository", "Bucket"})
 
 
 class ReconcileOutcome(enum.StrEnum):
@@ -75,13 +80,13 @@ class KubeCluster:
         return tuple(workloads.live_workload(kind, obj) for obj in raw)
 
     def autoscalers(self, *, namespaces: Sequence[str] | None = None) -> tuple[LiveWorkload, ...]:
-        """HPAs and KEDA ScaledObjects (kinds the cluster does not serve are skipped)."""
+        """HPAs and KEDA ScaledObjects (kinds not served, or not granted by RBAC, are skipped)."""
         found: list[LiveWorkload] = []
         for kind in (kinds.HPA, kinds.SCALED_OBJECT):
             for namespace in self._scopes(namespaces):
                 try:
                     found.extend(self.list_workloads(kind.kind, namespace=namespace))
-                except KindNotServed:
+                except (KindNotServed, KubeForbidden):
                     break
         return tuple(found)
 
@@ -110,6 +115,10 @@ class KubeCluster:
                 for namespace in self._scopes(namespaces):
                     found[kind.kind].extend(self.list_flux(kind.kind, namespace=namespace))
             except KindNotServed:
+                unavailable.append(kind.kind)
+            except KubeForbidden:
+                if kind.kind not in _OPTIONAL_FLUX_KINDS:
+                    raise
                 unavailable.append(kind.kind)
         return FluxSnapshot(
             kustomizations=tuple(found["Kustomization"]),
@@ -184,3 +193,16 @@ class KubeCluster:
             ref: parse(kind, by_name[ref.name][0]) if len(by_name[ref.name]) == 1 else None
             for ref in members
         }
+
+
+def push_target(settings: KubeSettings, *, branch: str = "", url: str = "") -> PushTarget:
+    """Where offhours pushes: ``kube.git_repository`` (``namespace/name``), Git branch and URL."""
+    if not settings.git_repository:
+        return PushTarget(url=url, branch=branch)
+    namespace, _, name = settings.git_repository.partition("/")
+    if not namespace or not name or "/" in name:
+        raise ConfigError(
+            f"kube.git_repository must be namespace/name, e.g. flux-system/flux-system "
+            f"(got {settings.git_repository!r})"
+        )
+    return PushTarget(WorkloadRef("GitRepository", namespace, name), url=url, branch=branch)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scheduler.adapters import kube
 from scheduler.core import flux
 from scheduler.core.observations import (
@@ -16,6 +18,7 @@ from scheduler.core.observations import (
     ValuesReference,
 )
 from scheduler.core.workloads import WorkloadRef
+from scheduler.errors import ConfigError
 from scheduler.settings import KubeSettings
 from scheduler.testing.kubeapi import DEFAULT_RESOURCES, KubeApiServer, objects, with_versions
 from scheduler.testing.kubeapi.clock import ManualClock
@@ -248,3 +251,40 @@ def test_delivery_warnings_from_cluster_data(
         ("field-ignored", "error"),
         ("autoscaled", "warning"),
     ]
+
+
+def test_forbidden_optional_sources_are_noted(
+    standin: KubeApiServer, cluster: kube.KubeCluster
+) -> None:
+    """RBAC without buckets/ocirepositories still yields a snapshot naming what is missing."""
+    standin.put(objects.kustomization("flux-system", "apps"))
+    standin.fail(r"/(buckets|ocirepositories)$", status=403, times=10)
+    assert cluster.flux_snapshot().unavailable == ("OCIRepository", "Bucket")
+
+
+def test_forbidden_kustomizations_fail_the_snapshot(
+    standin: KubeApiServer, cluster: kube.KubeCluster
+) -> None:
+    """Without list on Kustomizations no check is possible: the RBAC error surfaces."""
+    standin.fail(r"/kustomizations$", status=403, times=10, message="cannot list kustomizations")
+    with pytest.raises(kube.KubeForbidden, match="cannot list kustomizations"):
+        cluster.flux_snapshot()
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        pytest.param("flux-system/flux-system", REPO, id="namespaced"),
+        pytest.param(None, None, id="unset"),
+    ],
+)
+def test_push_target_from_settings(configured: str | None, expected: WorkloadRef | None) -> None:
+    """kube.git_repository names the GitRepository offhours pushes through."""
+    target = kube.push_target(KubeSettings(git_repository=configured), branch="main")
+    assert (target.git_repository, target.branch) == (expected, "main")
+
+
+def test_push_target_rejects_a_bare_name() -> None:
+    """A GitRepository without namespace is a ConfigError with an example."""
+    with pytest.raises(ConfigError, match=r"namespace/name, e.g. flux-system/flux-system"):
+        kube.push_target(KubeSettings(git_repository="flux-system"))
