@@ -127,6 +127,9 @@ def wait_for_applied(
     generation``, Ready) only once all listed Kustomizations applied the commit.
     ``includes(sha)`` may accept a later applied commit that contains ``commit``.
     """
+    unsupported = [str(r) for r in objects if r.kind not in ("Kustomization", "HelmRelease")]
+    if unsupported:
+        raise ValueError(f"only Kustomizations and HelmReleases apply commits: {unsupported}")
     deadline = polling.deadline()
     outcomes: dict[WorkloadRef, FollowOutcome] = {}
     last: dict[WorkloadRef, ApplyCheck] = {}

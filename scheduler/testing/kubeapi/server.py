@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -359,51 +359,53 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         split = urlsplit(self.path)
-        query = parse_qs(split.query)
         content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body: Any = None
-        status, payload, text = 200, None, None
-        headers: dict[str, str] = {}
+        request = RecordedRequest(
+            method=method,
+            path=split.path,
+            query=parse_qs(split.query),
+            content_type=content_type,
+            body=None,
+            status=0,
+            headers={k.lower(): v for k, v in self.headers.items()},
+        )
         fault: Fault | None = None
         try:
-            body = json.loads(raw) if raw else None
+            request = replace(request, body=json.loads(raw) if raw else None)
             self._authenticate()
             fault = self.api.take_fault(method, split.path)
-            if fault is not None and fault.delay:
-                time.sleep(fault.delay)
-            if fault is not None and fault.status:
-                status, text, headers = fault.status, fault.body, fault.headers
-                payload = status_body(
-                    fault.status,
-                    fault.reason or _REASONS.get(fault.status, "Unknown"),
-                    fault.message or f"injected fault: HTTP {fault.status}",
-                )
-            else:
-                status, payload = routes.Router(self.api.resources, self.api.store).route(
-                    method, split.path, query=query, body=body, content_type=content_type
-                )
+            status, text, headers = self._answer(request, fault)
         except ApiError as exc:
-            status, payload = (
-                exc.code,
-                status_body(exc.code, exc.reason, exc.message, name=exc.name),
-            )
+            body = status_body(exc.code, exc.reason, exc.message, name=exc.name)
+            status, text, headers = exc.code, json.dumps(body), {}
         except json.JSONDecodeError as exc:
-            status, payload = 400, status_body(400, "BadRequest", f"invalid JSON body: {exc}")
-        self.api.record(
-            RecordedRequest(
-                method,
-                split.path,
-                query,
-                content_type,
-                body,
-                status,
-                {k.lower(): v for k, v in self.headers.items()},
-            )
-        )
+            body = status_body(400, "BadRequest", f"invalid JSON body: {exc}")
+            status, text, headers = 400, json.dumps(body), {}
+        self.api.record(replace(request, status=status))
         if fault is not None and fault.hold:
             time.sleep(fault.hold)
-        self._send(status, text if text is not None else json.dumps(payload), headers)
+        self._send(status, text, headers)
+
+    def _answer(
+        self, request: RecordedRequest, fault: Fault | None
+    ) -> tuple[int, str, dict[str, str]]:
+        """Status, body text and extra headers: the injected fault's, or the real answer."""
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.status:
+            reason = fault.reason or _REASONS.get(fault.status, "Unknown")
+            message = fault.message or f"injected fault: HTTP {fault.status}"
+            text = fault.body or json.dumps(status_body(fault.status, reason, message))
+            return fault.status, text, fault.headers
+        status, payload = routes.Router(self.api.resources, self.api.store).route(
+            request.method,
+            request.path,
+            query=request.query,
+            body=request.body,
+            content_type=request.content_type,
+        )
+        return status, json.dumps(payload), {}
 
     def _authenticate(self) -> None:
         if self.headers.get("Authorization", "") != f"Bearer {self.api.token}":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from scheduler.adapters import kube
 from scheduler.core.observations import LiveTarget
 from scheduler.core.workloads import WorkloadRef
@@ -155,3 +157,9 @@ def test_replicas_timeout_says_what_is_missing(
     )[WEB]
     assert outcome.status is kube.FollowStatus.TIMEOUT
     assert "1/3 ready" in outcome.message
+
+
+def test_only_appliers_can_be_followed(cluster: kube.KubeCluster, clock: ManualClock) -> None:
+    """Following a workload for a commit is a programming error, named at once."""
+    with pytest.raises(ValueError, match="Deployment/dev/web"):
+        kube.wait_for_applied(cluster, SHA, [WEB], polling=polling(clock))
