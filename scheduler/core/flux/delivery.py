@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scheduler.core.flux import inventory, paths, sources
 from scheduler.core.flux.findings import DeliveryWarning, Severity, WarningCode
@@ -35,11 +35,18 @@ __all__ = ["DeliveryContext", "delivery_warnings"]
 @dataclass(frozen=True, slots=True)
 class DeliveryContext:
     """What the checks compare against: the Flux objects read from the cluster, where offhours
-    pushes (``sources.PushTarget``), and the HPAs/ScaledObjects read from the cluster."""
+    pushes (``sources.PushTarget``), and the HPAs/ScaledObjects read from the cluster.
+
+    Build one per snapshot and reuse it for every target: it indexes the inventories once.
+    """
 
     snapshot: FluxSnapshot
     push: sources.PushTarget
     autoscalers: tuple[LiveWorkload, ...] = ()
+    owner_index: inventory.OwnerIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "owner_index", inventory.OwnerIndex(self.snapshot.kustomizations))
 
 
 def _name(obj: FluxObject | WorkloadRef) -> str:
@@ -65,9 +72,10 @@ def delivery_warnings(
             "cannot confirm that Git changes are applied"
         )
         return (DeliveryWarning(target, WarningCode.FLUX_NOT_SERVED, Severity.WARNING, message),)
+    owners = context.owner_index.owners(target, labels=labels)
     check = _Check(target, field, labels)
-    found = list(check.ownership(snapshot))
-    for owner in inventory.owners(target, snapshot.kustomizations, labels=labels):
+    found = list(check.ownership(owners))
+    for owner in owners:
         found.extend(check.owner(owner))
         found.extend(sources.source_warnings(owner, context.push, snapshot=snapshot, target=target))
     release = snapshot.find(target) if target.kind == FluxKind.HELM_RELEASE else None
@@ -88,8 +96,8 @@ class _Check:
     ) -> DeliveryWarning:
         return DeliveryWarning(self.target, code, severity, message, tuple(objects))
 
-    def ownership(self, snapshot: FluxSnapshot) -> Iterator[DeliveryWarning]:
-        if inventory.owners(self.target, snapshot.kustomizations, labels=self.labels):
+    def ownership(self, owners: tuple[FluxObject, ...]) -> Iterator[DeliveryWarning]:
+        if owners:
             return
         release = inventory.helm_release_from_labels(self.labels or {})
         if release is not None:

@@ -21,6 +21,7 @@ __all__ = [
     "HELM_NAME_LABEL",
     "KUSTOMIZE_NAMESPACE_LABEL",
     "KUSTOMIZE_NAME_LABEL",
+    "OwnerIndex",
     "helm_release_from_labels",
     "kustomization_from_labels",
     "owners",
@@ -58,6 +59,29 @@ def _entry_is(entry: InventoryEntry, ref: WorkloadRef) -> bool:
     return group is None or entry.group == group
 
 
+class OwnerIndex:
+    """Kustomizations by the objects their inventories list, built once per snapshot."""
+
+    def __init__(self, kustomizations: Iterable[FluxObject]) -> None:
+        self._all = tuple(kustomizations)
+        self._by_object: dict[tuple[str, str], list[tuple[InventoryEntry, FluxObject]]] = {}
+        for kustomization in self._all:
+            for entry in kustomization.inventory:
+                key = (entry.kind, entry.name)
+                self._by_object.setdefault(key, []).append((entry, kustomization))
+
+    def owners(
+        self, target: WorkloadRef, *, labels: Mapping[str, str] | None = None
+    ) -> tuple[FluxObject, ...]:
+        """The Kustomizations whose inventory lists ``target`` (else the one its labels name)."""
+        candidates = self._by_object.get((target.kind, target.name), [])
+        listed = tuple(dict.fromkeys(k for entry, k in candidates if _entry_is(entry, target)))
+        if listed or labels is None:
+            return listed
+        named = kustomization_from_labels(labels)
+        return tuple(k for k in self._all if k.ref == named)
+
+
 def owners(
     target: WorkloadRef,
     kustomizations: Iterable[FluxObject],
@@ -65,12 +89,7 @@ def owners(
     labels: Mapping[str, str] | None = None,
 ) -> tuple[FluxObject, ...]:
     """The Kustomizations whose inventory lists ``target`` (else the one its labels name)."""
-    candidates = tuple(kustomizations)
-    listed = tuple(k for k in candidates if any(_entry_is(entry, target) for entry in k.inventory))
-    if listed or labels is None:
-        return listed
-    named = kustomization_from_labels(labels)
-    return tuple(k for k in candidates if k.ref == named)
+    return OwnerIndex(kustomizations).owners(target, labels=labels)
 
 
 def kustomization_from_labels(labels: Mapping[str, str]) -> WorkloadRef | None:
