@@ -28,6 +28,7 @@ import structlog
 
 from scheduler.adapters.kube import fields, kinds
 from scheduler.adapters.kube.api import Json, KubeApi
+from scheduler.adapters.kube.errors import KubeGone, KubeUnavailable
 from scheduler.errors import KubeConflict, KubeError, KubeNotFound
 
 __all__ = ["LeaderElector", "LeaseRecord"]
@@ -124,11 +125,15 @@ class LeaderElector:
     # --- the protocol ------------------------------------------------------------------------
 
     def try_acquire_or_renew(self, now: datetime | None = None) -> bool:
-        """One election round: create, renew or take over the Lease. True while we lead."""
+        """One election round: create, renew or take over the Lease. True while we lead.
+
+        A transient API failure (5xx, timeout) keeps a leader leading until its renew deadline;
+        configuration problems (RBAC 403, missing namespace 404) raise ``KubeError``.
+        """
         moment = now or self._clock()
         try:
             return self._round(moment)
-        except KubeError as exc:
+        except (KubeUnavailable, KubeGone) as exc:
             leading = self.is_leader_at(moment)
             _log.warning(
                 "lease.renew_failed", lease=self._name, error=str(exc), still_leader=leading

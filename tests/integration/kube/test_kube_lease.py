@@ -186,6 +186,17 @@ def test_leadership_lost_when_renewals_fail_past_the_deadline(
     assert not a.is_leader
 
 
+def test_rbac_denial_is_raised_not_swallowed(
+    standin: KubeApiServer, pair: tuple[kube.LeaderElector, kube.LeaderElector]
+) -> None:
+    """A Forbidden Lease is a configuration problem: it surfaces, not a silent non-leader."""
+    a, _ = pair
+    standin.fail(LEASE_PATH, status=403, times=1, message='cannot get resource "leases"')
+    with pytest.raises(kube.KubeForbidden, match="leases"):
+        a.try_acquire_or_renew()
+    assert not a.is_leader
+
+
 def test_is_leader_expires_without_renewal(
     pair: tuple[kube.LeaderElector, kube.LeaderElector], clock: ManualClock
 ) -> None:
