@@ -110,6 +110,33 @@ class KubeSettings(BaseModel):
         None, description="namespace/name of the GitRepository we push to."
     )
     request_reconcile: bool = Field(True, description="Annotate the GitRepository after a push.")
+    in_cluster: bool | None = Field(
+        None,
+        description=(
+            "Use the Pod's service account. Default (None): in-cluster when running in a Pod "
+            "and neither kubeconfig nor context is set, else the kubeconfig."
+        ),
+    )
+    connect_timeout_seconds: float = Field(
+        5.0, gt=0, description="TCP connect timeout of every API request, in seconds."
+    )
+    timeout_seconds: float = Field(
+        15.0, gt=0, description="Read timeout of every API request, in seconds."
+    )
+    retries: int = Field(
+        3, ge=0, description="Retries of reads on 5xx, 429 and transport errors (backoff)."
+    )
+    retry_backoff_seconds: float = Field(
+        0.5, ge=0, description="First retry delay; doubles per retry, capped at 8 s."
+    )
+    page_size: int = Field(500, ge=1, description="Objects per page when listing (limit/continue).")
+    namespaces: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Namespaces to list Flux objects and workloads in; empty = cluster-wide "
+            "(needs a ClusterRole, a Role per namespace otherwise)."
+        ),
+    )
 
 
 class DaemonSettings(BaseModel):
