@@ -1,0 +1,242 @@
+"""The always-on baseline: what a target would have drawn had it stayed on.
+
+Two methods, both medians of *measured* step power while the target was on:
+
+- ``hour-of-week``: one bin per local hour of the week (``weekhours``); a bin's median is the
+  baseline for off time falling in that hour. Chosen by ``auto`` when the on-time history spans
+  at least ``min_history_seconds`` (14 days: every hour of the week could be seen twice). A bin
+  with less than ``min_bin_seconds`` of history falls back to ``trailing`` for that bin.
+- ``trailing``: the median over the on-time in the ``trailing_lookback_seconds`` preceding each
+  off window (at least ``min_trailing_seconds`` of it), else no baseline for that window.
+
+*On-time history* is every grid step that has data (not NaN) and lies entirely outside every
+excluded interval (intended and actual off time) widened by ``settle_seconds`` on both sides,
+so shutdown and start-up tails never enter the baseline.
+
+A ``BaselineProfile`` (168 bins plus overall stats) can be stored as JSON and reused, e.g. one
+computed before offhours was adopted: once nights are off, Prometheus retention eventually
+holds no always-on night at all. Owns history selection and profiles; applying them to off
+windows is ``savings``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from array import array
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scheduler.core.energy import quantiles, weekhours
+from scheduler.core.energy.grid import EnergyGrid
+from scheduler.core.intervals import IntervalSet
+
+__all__ = [
+    "BaselineChoice",
+    "BaselineMethod",
+    "BaselineOptions",
+    "BaselineProfile",
+    "History",
+    "build_profile",
+    "choose_method",
+    "on_time_history",
+    "trailing_stats",
+    "zone_name",
+]
+
+DAY = 86400.0
+
+
+class BaselineMethod(StrEnum):
+    """How a target's baseline was obtained (reported per target)."""
+
+    HOUR_OF_WEEK = "hour-of-week"
+    TRAILING = "trailing"
+    NONE = "none"
+    CCF = "ccf-estimate"
+
+
+class BaselineChoice(StrEnum):
+    """The configured method: ``auto`` picks hour-of-week once the history is long enough."""
+
+    AUTO = "auto"
+    HOUR_OF_WEEK = "hour-of-week"
+    TRAILING = "trailing"
+
+
+@dataclass(frozen=True)
+class BaselineOptions:
+    """How baselines are estimated (all durations in seconds)."""
+
+    tz: tzinfo = UTC
+    choice: BaselineChoice = BaselineChoice.AUTO
+    min_history_seconds: float = 14 * DAY
+    trailing_lookback_seconds: float = 7 * DAY
+    settle_seconds: float = 900.0
+    min_bin_seconds: float = 7200.0
+    min_trailing_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "min_history_seconds",
+            "trailing_lookback_seconds",
+            "settle_seconds",
+            "min_bin_seconds",
+            "min_trailing_seconds",
+        ):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"baseline option {name} must be >= 0 seconds, got {value}")
+
+
+@dataclass(frozen=True)
+class History:
+    """On-time samples of one grid: ascending step indices and their power in watts."""
+
+    start: float
+    step: float
+    indices: array[int]
+    watts: array[float]
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of on-time history."""
+        return len(self.indices) * self.step
+
+    @property
+    def span_seconds(self) -> float:
+        """From the start of the first to the end of the last on-time step (0 if none)."""
+        if not self.indices:
+            return 0.0
+        return (self.indices[-1] - self.indices[0] + 1) * self.step
+
+    def intervals(self) -> IntervalSet:
+        """The on-time history as instants (consecutive steps merged)."""
+        return IntervalSet(
+            (self.start + i * self.step, self.start + (i + 1) * self.step) for i in self.indices
+        )
+
+    def window(self, lo: float, hi: float) -> tuple[int, int]:
+        """Positions ``[a, b)`` of the samples whose step lies entirely within ``[lo, hi)``."""
+        first = math.ceil((lo - self.start) / self.step)
+        stop = math.floor((hi - self.start) / self.step)
+        return bisect.bisect_left(self.indices, first), bisect.bisect_left(self.indices, stop)
+
+
+def _blocked(grid: EnergyGrid, excluded: IntervalSet, settle: float) -> bytearray:
+    n = len(grid.joules)
+    mask = bytearray(n)
+    for s, e in excluded.pairs:
+        lo = max(0, math.floor((s - settle - grid.start) / grid.step))
+        hi = min(n, math.ceil((e + settle - grid.start) / grid.step))
+        if hi > lo:
+            mask[lo:hi] = b"\x01" * (hi - lo)
+    return mask
+
+
+def on_time_history(grid: EnergyGrid, *, excluded: IntervalSet, settle_seconds: float) -> History:
+    """The steps with data that lie entirely outside ``excluded`` widened by the settle margin."""
+    mask = _blocked(grid, excluded, settle_seconds)
+    joules = grid.joules
+    indices = array("l", (i for i, v in enumerate(joules) if not mask[i] and v == v))
+    inverse = 1.0 / grid.step
+    watts = array("d", (joules[i] * inverse for i in indices))
+    return History(grid.start, grid.step, indices, watts)
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The IANA key of a zone (``UTC`` for the UTC singleton)."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    if tz == UTC:
+        return "UTC"
+    return str(tz)
+
+
+@dataclass(frozen=True)
+class BaselineProfile:
+    """Per hour-of-week and overall power stats of one target's on-time history."""
+
+    tz: tzinfo
+    bins: tuple[quantiles.PowerStats | None, ...]
+    overall: quantiles.PowerStats | None
+    history_seconds: float
+    history_span_seconds: float
+
+    def __post_init__(self) -> None:
+        if len(self.bins) != weekhours.HOURS_PER_WEEK:
+            raise ValueError(f"a profile has 168 hour-of-week bins, got {len(self.bins)}")
+
+    def filled(self, min_bin_seconds: float) -> tuple[quantiles.PowerStats | None, ...]:
+        """The bins with at least ``min_bin_seconds`` of history; thin ones are ``None``."""
+        return tuple(
+            b if b is not None and b.seconds >= min_bin_seconds else None for b in self.bins
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, e.g. to store a pre-adoption baseline next to the ledger."""
+        return {
+            "tz": zone_name(self.tz),
+            "historySeconds": self.history_seconds,
+            "historySpanSeconds": self.history_span_seconds,
+            "overall": None if self.overall is None else self.overall.to_json_dict(),
+            "bins": [None if b is None else b.to_json_dict() for b in self.bins],
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> BaselineProfile:
+        """Rebuild a profile written by ``to_json_dict``."""
+        name = str(data["tz"])
+        return cls(
+            tz=UTC if name == "UTC" else ZoneInfo(name),
+            bins=tuple(
+                None if b is None else quantiles.PowerStats.from_json_dict(b) for b in data["bins"]
+            ),
+            overall=None
+            if data["overall"] is None
+            else quantiles.PowerStats.from_json_dict(data["overall"]),
+            history_seconds=float(data["historySeconds"]),
+            history_span_seconds=float(data["historySpanSeconds"]),
+        )
+
+
+def build_profile(history: History, *, steps: int, tz: tzinfo) -> BaselineProfile:
+    """Hour-of-week and overall stats of a history taken from a grid of ``steps`` steps."""
+    bins = weekhours.grid_bins(history.start, history.step, steps, tz=tz)
+    grouped: list[list[float]] = [[] for _ in range(weekhours.HOURS_PER_WEEK)]
+    for i, w in zip(history.indices, history.watts, strict=True):
+        grouped[bins[i]].append(w)
+    return BaselineProfile(
+        tz=tz,
+        bins=tuple(quantiles.power_stats(g, step=history.step) for g in grouped),
+        overall=quantiles.power_stats(history.watts, step=history.step),
+        history_seconds=history.seconds,
+        history_span_seconds=history.span_seconds,
+    )
+
+
+def choose_method(options: BaselineOptions, *, history: History, stored: bool) -> BaselineMethod:
+    """The method for one target: the configured one, or ``auto``'s pick; ``none`` without data."""
+    if options.choice is BaselineChoice.TRAILING:
+        return BaselineMethod.TRAILING if history.indices else BaselineMethod.NONE
+    if stored or options.choice is BaselineChoice.HOUR_OF_WEEK:
+        return BaselineMethod.HOUR_OF_WEEK if stored or history.indices else BaselineMethod.NONE
+    if not history.indices:
+        return BaselineMethod.NONE
+    if history.span_seconds >= options.min_history_seconds:
+        return BaselineMethod.HOUR_OF_WEEK
+    return BaselineMethod.TRAILING
+
+
+def trailing_stats(
+    history: History, *, before: float, options: BaselineOptions
+) -> quantiles.PowerStats | None:
+    """Stats of the on-time in the lookback before ``before``; ``None`` if too little of it."""
+    a, b = history.window(before - options.trailing_lookback_seconds, before)
+    if (b - a) * history.step < max(options.min_trailing_seconds, history.step):
+        return None
+    return quantiles.power_stats(history.watts[a:b], step=history.step)
