@@ -76,7 +76,7 @@ class BaselineOptions:
     min_history_seconds: float = 14 * DAY
     trailing_lookback_seconds: float = 7 * DAY
     settle_seconds: float = 900.0
-    min_bin_seconds: float = 7200.0
+    min_bin_seconds: float = 3600.0
     min_trailing_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
