@@ -1,22 +1,28 @@
 """The always-on baseline: what a target would have drawn had it stayed on.
 
-Two methods, both medians of *measured* step power while the target was on:
+Two methods, both from *measured* power while the target was on; the point is the median of
+hourly mean power over the hour occurrences that qualify, the range the p10/p90 of step power
+(``quantiles``):
 
 - ``hour-of-week``: one bin per local hour of the week (``weekhours``); a bin's median is the
   baseline for off time falling in that hour. Chosen by ``auto`` when the on-time history spans
   at least ``min_history_seconds`` (14 days: every hour of the week could be seen twice). A bin
   with less than ``min_bin_seconds`` of history falls back to ``trailing`` for that bin.
 - ``trailing``: the median over the on-time in the ``trailing_lookback_seconds`` preceding each
-  off window (at least ``min_trailing_seconds`` of it), else no baseline for that window.
+  off window (at least ``min_trailing_seconds`` of it), taken at the same local hour of the
+  day and day type (weekday or weekend) as the off time it stands for, so that a daytime
+  history does not pass for the night; where the lookback holds less than ``min_bin_seconds``
+  of that hour, the median over all of the lookback's on-time (which ignores the daily cycle,
+  and says so). Without enough on-time before a window there is no baseline for it.
 
 *On-time history* is every grid step that has data (not NaN) and lies entirely outside every
 excluded interval (intended and actual off time) widened by ``settle_seconds`` on both sides,
 so shutdown and start-up tails never enter the baseline.
 
-A ``BaselineProfile`` (168 bins plus overall stats) can be stored as JSON and reused, e.g. one
-computed before offhours was adopted: once nights are off, Prometheus retention eventually
-holds no always-on night at all. Owns history selection and profiles; applying them to off
-windows is ``savings``.
+A ``BaselineProfile`` (168 hour-of-week bins, 48 day-type hours and overall stats) can be
+stored as JSON and reused, e.g. one computed before offhours was adopted: once nights are off,
+Prometheus retention eventually holds no always-on night at all. Owns history selection and
+profiles; applying them to off windows is ``savings``.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import bisect
 import math
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -40,6 +46,7 @@ __all__ = [
     "BaselineOptions",
     "BaselineProfile",
     "History",
+    "TrailingStats",
     "build_profile",
     "choose_method",
     "on_time_history",
@@ -74,7 +81,7 @@ class BaselineOptions:
     tz: tzinfo = UTC
     choice: BaselineChoice = BaselineChoice.AUTO
     min_history_seconds: float = 14 * DAY
-    trailing_lookback_seconds: float = 7 * DAY
+    trailing_lookback_seconds: float = 14 * DAY
     settle_seconds: float = 900.0
     min_bin_seconds: float = 3600.0
     min_trailing_seconds: float = 3600.0
@@ -115,9 +122,19 @@ class History:
 
     def intervals(self) -> IntervalSet:
         """The on-time history as instants (consecutive steps merged)."""
-        return IntervalSet(
-            (self.start + i * self.step, self.start + (i + 1) * self.step) for i in self.indices
-        )
+        runs: list[tuple[float, float]] = []
+        first = prev = -2
+        for i in self.indices:
+            if i != prev + 1:
+                if prev >= 0:
+                    runs.append(
+                        (self.start + first * self.step, self.start + (prev + 1) * self.step)
+                    )
+                first = i
+            prev = i
+        if prev >= 0:
+            runs.append((self.start + first * self.step, self.start + (prev + 1) * self.step))
+        return IntervalSet(runs)
 
     def window(self, lo: float, hi: float) -> tuple[int, int]:
         """Positions ``[a, b)`` of the samples whose step lies entirely within ``[lo, hi)``."""
@@ -157,12 +174,23 @@ def zone_name(tz: tzinfo) -> str:
     return str(tz)
 
 
+def _filled(
+    stats: tuple[quantiles.PowerStats | None, ...], min_seconds: float
+) -> tuple[quantiles.PowerStats | None, ...]:
+    return tuple(b if b is not None and b.seconds >= min_seconds else None for b in stats)
+
+
+def _stats(rows: list[dict[str, Any] | None]) -> tuple[quantiles.PowerStats | None, ...]:
+    return tuple(None if b is None else quantiles.PowerStats.from_json_dict(b) for b in rows)
+
+
 @dataclass(frozen=True)
 class BaselineProfile:
     """Per hour-of-week and overall power stats of one target's on-time history."""
 
     tz: tzinfo
     bins: tuple[quantiles.PowerStats | None, ...]
+    day_types: tuple[quantiles.PowerStats | None, ...]
     overall: quantiles.PowerStats | None
     history_seconds: float
     history_span_seconds: float
@@ -170,12 +198,16 @@ class BaselineProfile:
     def __post_init__(self) -> None:
         if len(self.bins) != weekhours.HOURS_PER_WEEK:
             raise ValueError(f"a profile has 168 hour-of-week bins, got {len(self.bins)}")
+        if len(self.day_types) != weekhours.DAY_TYPE_HOURS:
+            raise ValueError(f"a profile has 48 day-type hours, got {len(self.day_types)}")
 
     def filled(self, min_bin_seconds: float) -> tuple[quantiles.PowerStats | None, ...]:
         """The bins with at least ``min_bin_seconds`` of history; thin ones are ``None``."""
-        return tuple(
-            b if b is not None and b.seconds >= min_bin_seconds else None for b in self.bins
-        )
+        return _filled(self.bins, min_bin_seconds)
+
+    def filled_day_types(self, min_bin_seconds: float) -> tuple[quantiles.PowerStats | None, ...]:
+        """The day-type hours with at least ``min_bin_seconds`` of history."""
+        return _filled(self.day_types, min_bin_seconds)
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, e.g. to store a pre-adoption baseline next to the ledger."""
@@ -185,6 +217,7 @@ class BaselineProfile:
             "historySpanSeconds": self.history_span_seconds,
             "overall": None if self.overall is None else self.overall.to_json_dict(),
             "bins": [None if b is None else b.to_json_dict() for b in self.bins],
+            "dayTypes": [None if b is None else b.to_json_dict() for b in self.day_types],
         }
 
     @classmethod
@@ -193,9 +226,8 @@ class BaselineProfile:
         name = str(data["tz"])
         return cls(
             tz=UTC if name == "UTC" else ZoneInfo(name),
-            bins=tuple(
-                None if b is None else quantiles.PowerStats.from_json_dict(b) for b in data["bins"]
-            ),
+            bins=_stats(data["bins"]),
+            day_types=_stats(data["dayTypes"]),
             overall=None
             if data["overall"] is None
             else quantiles.PowerStats.from_json_dict(data["overall"]),
@@ -204,16 +236,67 @@ class BaselineProfile:
         )
 
 
+MIN_HOUR_SECONDS = 1800.0
+
+
+@dataclass
+class _Group:
+    """Step powers, and mean power per hour occurrence (full: >= 30 min of on-time)."""
+
+    watts: list[float] = field(default_factory=list)
+    full: list[float] = field(default_factory=list)
+    partial: list[float] = field(default_factory=list)
+
+    def merge(self, other: _Group) -> None:
+        self.watts.extend(other.watts)
+        self.full.extend(other.full)
+        self.partial.extend(other.partial)
+
+    def stats(self, step: float) -> quantiles.PowerStats | None:
+        """Step quantiles, and the median of full hour occurrences (else of all of them)."""
+        return quantiles.power_stats(self.watts, step=step, hour_means=self.full or self.partial)
+
+
+def _grouped(
+    history: History, hours: weekhours.GridHours, *, start: int = 0, stop: int | None = None
+) -> tuple[list[_Group], list[_Group], _Group]:
+    """Group samples by hour-of-week bin, day-type hour and overall.
+
+    History samples are in time order, so the samples of one hour occurrence are a run.
+    """
+    by_bin = [_Group() for _ in range(weekhours.HOURS_PER_WEEK)]
+    bins, clock, step = hours.bins, hours.hours, history.step
+    indices, watts = history.indices, history.watts
+    stop = len(indices) if stop is None else stop
+    first, current = start, -1
+    for j in range(start, stop + 1):
+        hour = clock[indices[j]] if j < stop else -2
+        if hour == current:
+            continue
+        if j > first:
+            group = by_bin[bins[indices[first]]]
+            run = watts[first:j]
+            group.watts.extend(run)
+            means = group.full if len(run) * step >= MIN_HOUR_SECONDS else group.partial
+            means.append(sum(run) / len(run))
+        first, current = j, hour
+    by_type = [_Group() for _ in range(weekhours.DAY_TYPE_HOURS)]
+    every = _Group()
+    for b, group in enumerate(by_bin):
+        by_type[weekhours.DAY_TYPE_OF_BIN[b]].merge(group)
+        every.merge(group)
+    return by_bin, by_type, every
+
+
 def build_profile(history: History, *, steps: int, tz: tzinfo) -> BaselineProfile:
-    """Hour-of-week and overall stats of a history taken from a grid of ``steps`` steps."""
-    bins = weekhours.grid_bins(history.start, history.step, steps, tz=tz)
-    grouped: list[list[float]] = [[] for _ in range(weekhours.HOURS_PER_WEEK)]
-    for i, w in zip(history.indices, history.watts, strict=True):
-        grouped[bins[i]].append(w)
+    """Hour-of-week, day-type and overall stats of a history from a grid of ``steps`` steps."""
+    hours = weekhours.grid_hours(history.start, history.step, steps, tz=tz)
+    by_bin, by_type, every = _grouped(history, hours)
     return BaselineProfile(
         tz=tz,
-        bins=tuple(quantiles.power_stats(g, step=history.step) for g in grouped),
-        overall=quantiles.power_stats(history.watts, step=history.step),
+        bins=tuple(g.stats(history.step) for g in by_bin),
+        day_types=tuple(g.stats(history.step) for g in by_type),
+        overall=every.stats(history.step),
         history_seconds=history.seconds,
         history_span_seconds=history.span_seconds,
     )
@@ -232,11 +315,27 @@ def choose_method(options: BaselineOptions, *, history: History, stored: bool) -
     return BaselineMethod.TRAILING
 
 
+@dataclass(frozen=True)
+class TrailingStats:
+    """The lookback before one off window: per day-type hour (thin ones ``None``) and in all."""
+
+    day_types: tuple[quantiles.PowerStats | None, ...]
+    plain: quantiles.PowerStats
+
+
 def trailing_stats(
-    history: History, *, before: float, options: BaselineOptions
-) -> quantiles.PowerStats | None:
-    """Stats of the on-time in the lookback before ``before``; ``None`` if too little of it."""
+    history: History, *, before: float, options: BaselineOptions, hours: weekhours.GridHours
+) -> TrailingStats | None:
+    """Stats of the on-time in the lookback before ``before``; ``None`` if too little of it.
+
+    ``hours`` are the bins and clock hours of the grid the history comes from.
+    """
     a, b = history.window(before - options.trailing_lookback_seconds, before)
     if (b - a) * history.step < max(options.min_trailing_seconds, history.step):
         return None
-    return quantiles.power_stats(history.watts[a:b], step=history.step)
+    _, by_type, every = _grouped(history, hours, start=a, stop=b)
+    plain = every.stats(history.step)
+    if plain is None:
+        return None
+    day_types = tuple(g.stats(history.step) for g in by_type)
+    return TrailingStats(_filled(day_types, options.min_bin_seconds), plain)

@@ -1,11 +1,12 @@
 """Expected avoided energy of a schedule that has not run yet (``offhours preview``).
 
-Given a target's ``BaselineProfile`` from recent history and the policy's off intervals for the
-coming week, the forecast is the profile's power over those intervals: the hour-of-week median
-of each hour the schedule would switch off (``auto`` picks hour-of-week once the history spans
-14 days), otherwise the median over all on-time history. A thin bin falls back to that overall
-median. ``residual_watts`` (e.g. the mean residual power of past off windows) is subtracted if
-known; by default the forecast assumes the pods stop at once. Always labelled an estimate.
+Given a target's ``BaselineProfile`` from recent history and the policy's off intervals for
+the coming week, the forecast is the profile's power over those intervals: the hour-of-week
+median of each hour the schedule would switch off (``auto`` picks hour-of-week once the history
+spans 14 days), otherwise the median of the same local hour of weekdays or weekend days. A thin
+bin falls back to the day-type hour, then to the median over all on-time history.
+``residual_watts`` (e.g. the mean residual power of past off windows) is subtracted if known;
+by default the forecast assumes the pods stop at once. Always labelled an estimate.
 """
 
 from __future__ import annotations
@@ -98,12 +99,14 @@ def forecast_week(
     filled: tuple[quantiles.PowerStats | None, ...] = (None,) * weekhours.HOURS_PER_WEEK
     if method is BaselineMethod.HOUR_OF_WEEK:
         filled = profile.filled(options.min_bin_seconds)
+    day_types = profile.filled_day_types(options.min_bin_seconds)
     point = low = high = fallback = 0.0
-    for stats, dt in zip(filled, seconds_by_bin(off, profile.tz), strict=True):
+    for b, dt in enumerate(seconds_by_bin(off, profile.tz)):
         if dt <= 0:
             continue
+        stats = filled[b]
         if stats is None:
-            stats = overall
+            stats = day_types[weekhours.DAY_TYPE_OF_BIN[b]] or overall
             fallback += dt if method is BaselineMethod.HOUR_OF_WEEK else 0.0
         point += (stats.median - residual_watts) * dt
         low += (stats.p10 - residual_watts) * dt

@@ -5,6 +5,12 @@ the default of R, NumPy and pandas). For ``n`` sorted samples the ``q`` quantile
 ``h = (n - 1) * q``; between two ranks it is interpolated linearly. The median of an even
 number of samples is therefore the mean of the two middle ones.
 
+``PowerStats.median`` is the median of *hourly mean* power when hour means are given (one per
+occurrence of a local clock hour): energy within an hour is its mean power, so a CronJob that
+runs ten minutes an hour counts with a sixth of its power, while an unusual hour cannot move
+the median. ``p10``/``p90`` are quantiles of *step* power, the typical spread, widened to
+include the median if needed.
+
 Owns the arithmetic only: which samples go in (on-time history, one hour-of-week bin, a
 trailing lookback) is decided by ``baseline``.
 """
@@ -40,6 +46,7 @@ class PowerStats:
     p90: float
     seconds: float
     samples: int
+    hours: int = 0
 
     def to_json_dict(self) -> dict[str, float | int]:
         """The stats as a JSON-ready dict (camelCase keys)."""
@@ -49,6 +56,7 @@ class PowerStats:
             "p90": self.p90,
             "seconds": self.seconds,
             "samples": self.samples,
+            "hours": self.hours,
         }
 
     @classmethod
@@ -60,21 +68,27 @@ class PowerStats:
             p90=float(data["p90"]),
             seconds=float(data["seconds"]),
             samples=int(data["samples"]),
+            hours=int(data.get("hours", 0)),
         )
 
 
-def power_stats(watts: Iterable[float], *, step: float) -> PowerStats | None:
+def power_stats(
+    watts: Iterable[float], *, step: float, hour_means: Sequence[float] = ()
+) -> PowerStats | None:
     """Median, p10 and p90 of step powers, each sample standing for ``step`` seconds.
 
-    ``None`` when there are no samples: "no baseline" is never silently zero.
+    With ``hour_means`` the median is theirs (see the module docstring). ``None`` when there
+    are no samples: "no baseline" is never silently zero.
     """
     ordered = sorted(watts)
     if not ordered:
         return None
+    median = quantile(sorted(hour_means), 0.5) if hour_means else quantile(ordered, 0.5)
     return PowerStats(
-        median=quantile(ordered, 0.5),
-        p10=quantile(ordered, 0.1),
-        p90=quantile(ordered, 0.9),
+        median=median,
+        p10=min(quantile(ordered, 0.1), median),
+        p90=max(quantile(ordered, 0.9), median),
         seconds=len(ordered) * step,
         samples=len(ordered),
+        hours=len(hour_means),
     )

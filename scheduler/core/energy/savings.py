@@ -7,6 +7,9 @@ For every off window (clipped to the report period) and every grid step it overl
 - no data (NaN step, or outside the grid): ``o`` counts as *no data*. It is neither a zero
   residual nor extrapolated; ``coverage`` says how much of the off time the figure covers.
 - data but no baseline (thin bin and no trailing history): ``o`` counts as *no baseline*.
+- hour-of-week bin too thin: the window's trailing baseline is used (``fallback``); trailing
+  without on-time at that local hour and day type uses the lookback's plain median
+  (``unmatched``, the one figure that ignores the daily cycle).
 - otherwise ``baseline += median(bin) * o`` (p10 and p90 likewise) and
   ``residual += joules[i] * o / step``: a partially covered step contributes the fraction of
   its energy that falls in the window (power assumed uniform within a step).
@@ -45,6 +48,7 @@ class WindowSavings:
     no_data_seconds: float
     no_baseline_seconds: float
     fallback_seconds: float
+    unmatched_seconds: float
     baseline_joules: float
     baseline_joules_low: float
     baseline_joules_high: float
@@ -86,6 +90,7 @@ class SavingsEstimate:
     no_data_seconds: float
     no_baseline_seconds: float
     fallback_seconds: float
+    unmatched_seconds: float
     history_seconds: float
     baseline_joules: float
     baseline_joules_low: float
@@ -152,9 +157,15 @@ class _Context:
     grid: EnergyGrid
     history: baseline.History
     options: baseline.BaselineOptions
-    bins: bytes
+    hours: weekhours.GridHours
     table: tuple[_Triple | None, ...] | None
     trailing: bool
+
+
+@dataclass(frozen=True)
+class _Trailing:
+    day_types: tuple[_Triple | None, ...]
+    plain: _Triple
 
 
 @dataclass
@@ -163,6 +174,7 @@ class _Tally:
     no_data: float = 0.0
     no_baseline: float = 0.0
     fallback: float = 0.0
+    unmatched: float = 0.0
     base: float = 0.0
     low: float = 0.0
     high: float = 0.0
@@ -172,15 +184,22 @@ class _Tally:
 
 
 def _triple(stats: quantiles.PowerStats | None) -> _Triple | None:
-    return None if stats is None else (stats.median, stats.p10, stats.p90)
+    return None if stats is None else _point(stats)
 
 
-def _lookback(ctx: _Context, tally: _Tally, start: float) -> _Triple | None:
+def _point(stats: quantiles.PowerStats) -> _Triple:
+    return (stats.median, stats.p10, stats.p90)
+
+
+def _lookback(ctx: _Context, tally: _Tally, start: float) -> _Trailing | None:
     if not ctx.trailing:
         return None
     lookback = ctx.options.trailing_lookback_seconds
     tally.used.append((start - lookback, start))
-    return _triple(baseline.trailing_stats(ctx.history, before=start, options=ctx.options))
+    stats = baseline.trailing_stats(ctx.history, before=start, options=ctx.options, hours=ctx.hours)
+    if stats is None:
+        return None
+    return _Trailing(tuple(_triple(s) for s in stats.day_types), _point(stats.plain))
 
 
 def _assess(ctx: _Context, a: float, b: float) -> WindowSavings:
@@ -190,7 +209,9 @@ def _assess(ctx: _Context, a: float, b: float) -> WindowSavings:
     tally.no_data += max(0.0, min(b, start) - a) + max(0.0, b - max(a, grid.end))
     first = max(0, math.floor((a - start) / step))
     stop = min(n, math.ceil((b - start) / step))
-    table, bins, fallback_stats, looked = ctx.table, ctx.bins, None, False
+    table, bins, day_type = ctx.table, ctx.hours.bins, weekhours.DAY_TYPE_OF_BIN
+    trailing: _Trailing | None = None
+    looked = False
     for i in range(first, stop):
         s = start + i * step
         o = min(s + step, b) - max(s, a)
@@ -205,11 +226,14 @@ def _assess(ctx: _Context, a: float, b: float) -> WindowSavings:
         stats = table[bins[i]] if table is not None else None
         if stats is None:
             if not looked:
-                fallback_stats, looked = _lookback(ctx, tally, a), True
-            stats = fallback_stats
-            if stats is None:
+                trailing, looked = _lookback(ctx, tally, a), True
+            if trailing is None:
                 tally.no_baseline += o
                 continue
+            stats = trailing.day_types[day_type[bins[i]]]
+            if stats is None:
+                stats = trailing.plain
+                tally.unmatched += o
             if table is not None:
                 tally.fallback += o
         tally.covered += o
@@ -228,6 +252,7 @@ def _window(a: float, b: float, tally: _Tally) -> WindowSavings:
         no_data_seconds=tally.no_data,
         no_baseline_seconds=tally.no_baseline,
         fallback_seconds=tally.fallback,
+        unmatched_seconds=tally.unmatched,
         baseline_joules=tally.base,
         baseline_joules_low=tally.low,
         baseline_joules_high=tally.high,
@@ -245,14 +270,14 @@ def _context(
     profile: baseline.BaselineProfile | None,
 ) -> _Context:
     table: tuple[_Triple | None, ...] | None = None
-    bins = b""
+    tz = options.tz if profile is None else profile.tz
+    hours = weekhours.grid_hours(grid.start, grid.step, len(grid.joules), tz=tz)
     if method is BaselineMethod.HOUR_OF_WEEK:
         if profile is None:
-            profile = baseline.build_profile(history, steps=len(grid.joules), tz=options.tz)
+            profile = baseline.build_profile(history, steps=len(grid.joules), tz=tz)
         table = tuple(_triple(s) for s in profile.filled(options.min_bin_seconds))
-        bins = weekhours.grid_bins(grid.start, grid.step, len(grid.joules), tz=profile.tz)
     trailing = method is not BaselineMethod.NONE and bool(history.indices)
-    return _Context(grid, history, options, bins, table, trailing)
+    return _Context(grid, history, options, hours, table, trailing)
 
 
 def estimate_savings(
@@ -309,6 +334,7 @@ def _combine(
         no_data_seconds=no_data,
         no_baseline_seconds=total("no_baseline_seconds"),
         fallback_seconds=total("fallback_seconds"),
+        unmatched_seconds=total("unmatched_seconds"),
         history_seconds=history.seconds,
         baseline_joules=total("baseline_joules"),
         baseline_joules_low=total("baseline_joules_low"),
@@ -345,14 +371,20 @@ def _with_notes(e: SavingsEstimate, options: baseline.BaselineOptions) -> Saving
     else:
         notes.append(
             "trailing baseline: median over the on-time in the "
-            f"{_span(options.trailing_lookback_seconds)} before each off window "
-            "(ignores the daily cycle)"
+            f"{_span(options.trailing_lookback_seconds)} before each off window, "
+            f"at the same local hour of weekdays or weekend days ({zone})"
         )
     if e.off_seconds > 0:
         if e.fallback_seconds > 0:
             notes.append(
                 f"trailing fallback for {_pct(e.fallback_seconds, e.off_seconds)} of off time: "
                 f"hour-of-week bins with < {_span(options.min_bin_seconds)} of on-time history"
+            )
+        if e.unmatched_seconds > 0:
+            notes.append(
+                f"no on-time at the same local hour before the window for "
+                f"{_pct(e.unmatched_seconds, e.off_seconds)} of off time: plain trailing median "
+                "used, which ignores the daily cycle (overestimates if on-time is busier)"
             )
         if e.no_data_seconds > 0:
             notes.append(

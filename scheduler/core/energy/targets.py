@@ -51,6 +51,7 @@ class TargetSavings:
             "residualJoules": e.residual_joules,
             "measuredOffJoules": e.measured_joules,
             "fallbackSeconds": e.fallback_seconds,
+            "unmatchedSeconds": e.unmatched_seconds,
             "noDataSeconds": e.no_data_seconds,
             "noBaselineSeconds": e.no_baseline_seconds,
             "historySeconds": e.history_seconds,

@@ -12,6 +12,7 @@ import pytest
 from scheduler.core.energy import baseline
 from scheduler.core.energy.baseline import BaselineChoice, BaselineMethod, BaselineOptions
 from scheduler.core.energy.grid import EnergyGrid
+from scheduler.core.energy.weekhours import grid_hours
 from scheduler.core.intervals import IntervalSet
 
 NAN = math.nan
@@ -93,27 +94,59 @@ def test_method_choice(
     )
 
 
+def trailing(
+    values: list[float], *, before: float, **kwargs: float
+) -> baseline.TrailingStats | None:
+    g = grid(values)
+    h = baseline.on_time_history(g, excluded=IntervalSet(), settle_seconds=0)
+    hours = grid_hours(g.start, g.step, len(values), tz=UTC)
+    options = BaselineOptions(**kwargs)  # type: ignore[arg-type]
+    return baseline.trailing_stats(h, before=before, options=options, hours=hours)
+
+
 def test_trailing_stats_use_the_lookback_before_the_window() -> None:
     """Median, p10 and p90 over on-time steps entirely within [before - lookback, before)."""
-    g = grid([10.0, 20.0, 30.0, 40.0, 50.0])
-    h = baseline.on_time_history(g, excluded=IntervalSet(), settle_seconds=0)
-    options = BaselineOptions(trailing_lookback_seconds=30, min_trailing_seconds=0)
-    stats = baseline.trailing_stats(h, before=40, options=options)
+    stats = trailing(
+        [10.0, 20.0, 30.0, 40.0, 50.0],
+        before=40,
+        trailing_lookback_seconds=30,
+        min_trailing_seconds=0,
+    )
     assert stats is not None
-    assert (stats.median, stats.p10, stats.p90, stats.seconds) == (
+    plain = stats.plain
+    assert (plain.median, plain.p10, plain.p90, plain.seconds) == (
         3.0,
         pytest.approx(2.2),
         pytest.approx(3.8),
         30.0,
     )
+    assert all(d is None for d in stats.day_types)
+
+
+def test_trailing_stats_group_by_day_type_hour() -> None:
+    """The Unix epoch is a Thursday 00:00 UTC: every 10 s step is weekday hour 0."""
+    stats = trailing(
+        [10.0, 20.0, 30.0, 40.0, 50.0],
+        before=40,
+        trailing_lookback_seconds=30,
+        min_trailing_seconds=0,
+        min_bin_seconds=30,
+    )
+    assert stats is not None
+    weekday_midnight = stats.day_types[0]
+    assert weekday_midnight is not None
+    assert weekday_midnight.median == 3.0
+    assert sum(d is not None for d in stats.day_types) == 1
 
 
 def test_trailing_stats_need_enough_on_time() -> None:
     """Less on-time than min_trailing_seconds in the lookback gives no baseline."""
-    g = grid([10.0, 20.0, 30.0])
-    h = baseline.on_time_history(g, excluded=IntervalSet(), settle_seconds=0)
-    options = BaselineOptions(trailing_lookback_seconds=100, min_trailing_seconds=40)
-    assert baseline.trailing_stats(h, before=30, options=options) is None
+    assert (
+        trailing(
+            [10.0, 20.0, 30.0], before=30, trailing_lookback_seconds=100, min_trailing_seconds=40
+        )
+        is None
+    )
 
 
 def test_profile_bins_by_local_hour_of_week() -> None:
@@ -153,7 +186,7 @@ def test_profile_json_round_trip_keeps_zone() -> None:
 def test_profile_needs_168_bins() -> None:
     """A profile with the wrong number of bins is rejected."""
     with pytest.raises(ValueError, match="168 hour-of-week bins, got 3"):
-        baseline.BaselineProfile(UTC, (None, None, None), None, 0.0, 0.0)
+        baseline.BaselineProfile(UTC, (None, None, None), (None,) * 48, None, 0.0, 0.0)
 
 
 def test_options_reject_negative_durations() -> None:

@@ -42,13 +42,23 @@ def test_hour_of_week_forecast_uses_each_hours_median() -> None:
     assert f.to_json_dict()["label"].startswith("estimate")
 
 
-def test_short_history_forecasts_with_the_overall_median() -> None:
-    """One week of history: auto uses the overall median (83.5 W) everywhere."""
+def test_short_history_forecasts_with_the_day_type_hour() -> None:
+    """One week: Monday 00:00-02:00 uses weekday hours 0 (median of 0, 24, .., 96 = 48 W), 1."""
     f = forecast.forecast_week(
         profile(1), off=IntervalSet.of(NEXT, NEXT + 7200), options=BaselineOptions()
     )
     assert f.method is BaselineMethod.TRAILING
-    assert f.joules == pytest.approx(83.5 * 7200)
+    assert f.joules == pytest.approx((48 + 49) * 3600)
+
+
+def test_thin_day_type_hours_fall_back_to_the_overall_median() -> None:
+    """With a day-type minimum above the history, the overall median (83.5 W) is used."""
+    f = forecast.forecast_week(
+        profile(1),
+        off=IntervalSet.of(NEXT, NEXT + 3600),
+        options=BaselineOptions(choice=BaselineChoice.TRAILING, min_bin_seconds=10 * 3600),
+    )
+    assert f.joules == pytest.approx(83.5 * 3600)
 
 
 def test_residual_power_is_subtracted() -> None:
@@ -77,7 +87,7 @@ def test_combine_adds_targets_and_reports_mixed_methods() -> None:
     )
     none = forecast.forecast_week(None, off=off, options=BaselineOptions())
     total = forecast.combine([a, b, none])
-    assert total.joules == pytest.approx(34 * 3600.0 + 83.5 * 3600)
+    assert total.joules == pytest.approx(34 * 3600.0 + 58 * 3600)
     assert total.off_seconds == 3 * 3600.0
     assert total.to_json_dict()["method"] == "mixed"
     assert forecast.combine([a, a]).method is BaselineMethod.HOUR_OF_WEEK

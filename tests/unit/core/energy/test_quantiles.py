@@ -48,3 +48,13 @@ def test_power_stats_json_round_trip() -> None:
     stats = power_stats([1.0, 2.0, 9.0], step=60.0)
     assert stats is not None
     assert PowerStats.from_json_dict(stats.to_json_dict()) == stats
+
+
+def test_hour_means_set_the_median_and_widen_the_range() -> None:
+    """With hour means the median is theirs; p10/p90 of steps widen to include it."""
+    stats = power_stats([0.0] * 10 + [6.0] * 2, step=300.0, hour_means=[1.0, 1.0, 1.2])
+    assert stats is not None
+    assert (stats.median, stats.p10, stats.p90, stats.hours) == (1.0, 0.0, pytest.approx(5.4), 3)
+    flat = power_stats([2.0, 2.0], step=60.0, hour_means=[5.0])
+    assert flat is not None
+    assert (flat.p10, flat.median, flat.p90) == (2.0, 5.0, 5.0)

@@ -174,7 +174,7 @@ def test_too_little_trailing_history_leaves_window_without_baseline() -> None:
 
 
 def test_settle_margin_keeps_start_up_tails_out_of_the_baseline() -> None:
-    """A 9 W start-up step after a window skews p90 (1, 1, 1, 1, 9 -> 5.8 W) unless settled."""
+    """A 9 W start-up step after a window lifts the hour's mean (2.6 W) unless settled."""
     values = [10, 10, 10, 0, 0, 90, 10, 10, 10, 10, 0, 0]
     windows = IntervalSet([(30, 50), (100, 120)])
     common = {
@@ -194,7 +194,7 @@ def test_settle_margin_keeps_start_up_tails_out_of_the_baseline() -> None:
         period=Interval(100, 120),
         options=BaselineOptions(settle_seconds=10, **common),
     )
-    assert loose.baseline_watts == 1.0
+    assert loose.baseline_watts == pytest.approx(2.6)
     assert loose.baseline_watts_p90 == pytest.approx(5.8)
     assert settled.baseline_watts == settled.baseline_watts_p90 == 1.0
 
@@ -251,7 +251,7 @@ def test_hour_of_week_uses_each_hours_median() -> None:
 
 
 def test_thin_bin_falls_back_to_trailing_and_says_so() -> None:
-    """Bin 35 without history uses the trailing median of the past week (84 W), noted."""
+    """Bin 35 without history: trailing weekday 11:00 hours of the past week (11, 59, 83, 107 W)."""
     values = weekly(3)
     values[35] = values[168 + 35] = NAN
     start = MONDAY + (2 * 168 + 34) * 3600
@@ -262,9 +262,29 @@ def test_thin_bin_falls_back_to_trailing_and_says_so() -> None:
         period=Interval(MONDAY, MONDAY + 3 * 7 * 86400),
         options=HOW,
     )
-    assert e.baseline_joules == (34 + 84) * 3600.0
+    assert e.baseline_joules == (34 + 71) * 3600.0
     assert e.fallback_seconds == 3600.0
+    assert e.unmatched_seconds == 0.0
     assert any(n.startswith("trailing fallback for 50.0 % of off time") for n in e.notes)
+
+
+def test_trailing_without_the_same_hour_uses_the_plain_median_and_says_so() -> None:
+    """No weekday 11:00 on-time at all: the plain median of the lookback (85 W), flagged."""
+    values = weekly(3)
+    for week in range(3):
+        for day in range(5):
+            values[week * 168 + day * 24 + 11] = NAN
+    start = MONDAY + (2 * 168 + 34) * 3600
+    values[2 * 168 + 34] = values[2 * 168 + 35] = 0.0
+    e = estimate_savings(
+        grid(values, step=3600, start=MONDAY),
+        windows=IntervalSet.of(start, start + 7200),
+        period=Interval(MONDAY, MONDAY + 3 * 7 * 86400),
+        options=HOW,
+    )
+    assert e.baseline_joules == (34 + 85) * 3600.0
+    assert (e.fallback_seconds, e.unmatched_seconds) == (3600.0, 3600.0)
+    assert any("plain trailing median used, which ignores the daily cycle" in n for n in e.notes)
 
 
 def test_hour_of_week_bins_follow_the_policy_zone_across_dst() -> None:
@@ -322,7 +342,7 @@ def test_auto_picks_hour_of_week_with_two_weeks_and_trailing_with_less() -> None
     )
     assert long.method is BaselineMethod.HOUR_OF_WEEK
     assert short.method is BaselineMethod.TRAILING
-    assert short.notes[0].startswith("trailing baseline: median over the on-time in the 7 d")
+    assert short.notes[0].startswith("trailing baseline: median over the on-time in the 14 d")
 
 
 def test_windows_are_reported_one_by_one() -> None:
@@ -335,3 +355,20 @@ def test_windows_are_reported_one_by_one() -> None:
     )
     assert [(w.start, w.end, w.saved_joules) for w in e.windows] == [(20, 30, 10.0), (50, 60, 10.0)]
     assert e.windows[0].to_json_dict()["savedJoules"] == 10.0
+
+
+def test_duty_cycled_workload_counts_its_hourly_mean() -> None:
+    """A job at 6 W for 10 of every 60 minutes: baseline 1 W (the step median would be 0 W)."""
+    hour = [1800.0, 1800.0] + [0.0] * 10
+    values = hour * 24 * 7 + [0.0] * 12
+    start = MONDAY
+    off = start + 168 * 3600
+    e = estimate_savings(
+        grid(values, step=300, start=start),
+        windows=IntervalSet.of(off, off + 3600),
+        period=Interval(start, off + 3600),
+        options=BaselineOptions(choice=BaselineChoice.TRAILING, settle_seconds=0),
+    )
+    assert e.baseline_watts == pytest.approx(1.0)
+    assert (e.baseline_watts_p10, e.baseline_watts_p90) == (0.0, pytest.approx(6.0))
+    assert e.saved_joules == pytest.approx(3600.0)
