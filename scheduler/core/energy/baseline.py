@@ -33,7 +33,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from scheduler.core.energy import quantiles, weekhours
@@ -42,6 +42,7 @@ from scheduler.core.intervals import IntervalSet
 
 __all__ = [
     "BaselineChoice",
+    "BaselineConfig",
     "BaselineMethod",
     "BaselineOptions",
     "BaselineProfile",
@@ -66,6 +67,23 @@ class BaselineMethod(StrEnum):
     CCF = "ccf-estimate"
 
 
+class BaselineConfig(Protocol):
+    """What ``BaselineOptions.from_config`` reads (``EnergySettings`` has these fields)."""
+
+    @property
+    def baseline_method(self) -> str: ...
+    @property
+    def baseline_min_history_days(self) -> float: ...
+    @property
+    def baseline_trailing_lookback_days(self) -> float: ...
+    @property
+    def baseline_settle_minutes(self) -> float: ...
+    @property
+    def baseline_min_bin_minutes(self) -> float: ...
+    @property
+    def baseline_min_trailing_minutes(self) -> float: ...
+
+
 class BaselineChoice(StrEnum):
     """The configured method: ``auto`` picks hour-of-week once the history is long enough."""
 
@@ -85,6 +103,19 @@ class BaselineOptions:
     settle_seconds: float = 900.0
     min_bin_seconds: float = 3600.0
     min_trailing_seconds: float = 3600.0
+
+    @classmethod
+    def from_config(cls, config: BaselineConfig, *, tz: tzinfo) -> BaselineOptions:
+        """Options from configuration in days and minutes, for policies running in ``tz``."""
+        return cls(
+            tz=tz,
+            choice=BaselineChoice(config.baseline_method),
+            min_history_seconds=config.baseline_min_history_days * DAY,
+            trailing_lookback_seconds=config.baseline_trailing_lookback_days * DAY,
+            settle_seconds=config.baseline_settle_minutes * 60.0,
+            min_bin_seconds=config.baseline_min_bin_minutes * 60.0,
+            min_trailing_seconds=config.baseline_min_trailing_minutes * 60.0,
+        )
 
     def __post_init__(self) -> None:
         for name in (

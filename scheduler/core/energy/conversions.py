@@ -15,12 +15,13 @@ price default is illustrative only. Owns arithmetic and labels, not where the fa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "DEFAULT_GRID_GCO2E_PER_KWH",
     "DEFAULT_GRID_SOURCE",
     "JOULES_PER_KWH",
+    "ConversionConfig",
     "ConversionFactors",
     "Converted",
     "convert",
@@ -39,6 +40,21 @@ def joules_to_kwh(joules: float) -> float:
     return joules / JOULES_PER_KWH
 
 
+class ConversionConfig(Protocol):
+    """What ``ConversionFactors.from_config`` reads (``EnergySettings`` has these fields)."""
+
+    @property
+    def grid_gco2e_per_kwh(self) -> float: ...
+    @property
+    def grid_source(self) -> str: ...
+    @property
+    def price_per_kwh(self) -> float: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def pue(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class ConversionFactors:
     """Grid intensity, price and PUE used to turn joules into kWh, CO2e and money."""
@@ -48,6 +64,17 @@ class ConversionFactors:
     price_per_kwh: float = 0.30
     currency: str = "EUR"
     pue: float = 1.0
+
+    @classmethod
+    def from_config(cls, config: ConversionConfig) -> ConversionFactors:
+        """Factors from configuration (e.g. ``Settings().energy``)."""
+        return cls(
+            grid_gco2e_per_kwh=config.grid_gco2e_per_kwh,
+            grid_source=config.grid_source,
+            price_per_kwh=config.price_per_kwh,
+            currency=config.currency,
+            pue=config.pue,
+        )
 
     def __post_init__(self) -> None:
         if not self.grid_gco2e_per_kwh >= 0:

@@ -160,6 +160,7 @@ class _Context:
     hours: weekhours.GridHours
     table: tuple[_Triple | None, ...] | None
     trailing: bool
+    stored: baseline.BaselineProfile | None
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,6 @@ class _Tally:
     high: float = 0.0
     residual: float = 0.0
     measured: float = 0.0
-    used: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _triple(stats: quantiles.PowerStats | None) -> _Triple | None:
@@ -191,11 +191,9 @@ def _point(stats: quantiles.PowerStats) -> _Triple:
     return (stats.median, stats.p10, stats.p90)
 
 
-def _lookback(ctx: _Context, tally: _Tally, start: float) -> _Trailing | None:
+def _lookback(ctx: _Context, start: float) -> _Trailing | None:
     if not ctx.trailing:
         return None
-    lookback = ctx.options.trailing_lookback_seconds
-    tally.used.append((start - lookback, start))
     stats = baseline.trailing_stats(ctx.history, before=start, options=ctx.options, hours=ctx.hours)
     if stats is None:
         return None
@@ -226,7 +224,7 @@ def _assess(ctx: _Context, a: float, b: float) -> WindowSavings:
         stats = table[bins[i]] if table is not None else None
         if stats is None:
             if not looked:
-                trailing, looked = _lookback(ctx, tally, a), True
+                trailing, looked = _lookback(ctx, a), True
             if trailing is None:
                 tally.no_baseline += o
                 continue
@@ -272,12 +270,13 @@ def _context(
     table: tuple[_Triple | None, ...] | None = None
     tz = options.tz if profile is None else profile.tz
     hours = weekhours.grid_hours(grid.start, grid.step, len(grid.joules), tz=tz)
+    stored = profile
     if method is BaselineMethod.HOUR_OF_WEEK:
         if profile is None:
             profile = baseline.build_profile(history, steps=len(grid.joules), tz=tz)
         table = tuple(_triple(s) for s in profile.filled(options.min_bin_seconds))
     trailing = method is not BaselineMethod.NONE and bool(history.indices)
-    return _Context(grid, history, options, hours, table, trailing)
+    return _Context(grid, history, options, hours, table, trailing, stored)
 
 
 def estimate_savings(
@@ -344,7 +343,7 @@ def _combine(
         windows=assessed,
         comparison=comparison,
     )
-    return _with_notes(estimate, ctx.options)
+    return _with_notes(estimate, ctx)
 
 
 def _span(seconds: float) -> str:
@@ -358,44 +357,52 @@ def _pct(part: float, whole: float) -> str:
     return f"{100.0 * part / whole:.1f} %"
 
 
-def _with_notes(e: SavingsEstimate, options: baseline.BaselineOptions) -> SavingsEstimate:
-    notes: list[str] = []
-    zone = baseline.zone_name(options.tz)
+def _method_note(e: SavingsEstimate, ctx: _Context) -> str:
+    options = ctx.options
+    zone = baseline.zone_name(options.tz if ctx.stored is None else ctx.stored.tz)
     if e.method is BaselineMethod.NONE:
-        notes.append("no on-time history: no baseline, savings not estimated (this is not zero)")
-    elif e.method is BaselineMethod.HOUR_OF_WEEK:
+        return "no on-time history: no baseline, savings not estimated (this is not zero)"
+    if e.method is BaselineMethod.HOUR_OF_WEEK:
+        days = (e.history_seconds if ctx.stored is None else ctx.stored.history_seconds) / 86400
+        source = "a stored profile of" if ctx.stored is not None else "from"
+        return f"hour-of-week baseline ({zone}), {source} {days:.1f} days of on-time history"
+    return (
+        "trailing baseline: median over the on-time in the "
+        f"{_span(options.trailing_lookback_seconds)} before each off window, "
+        f"at the same local hour of weekdays or weekend days ({zone})"
+    )
+
+
+def _share_notes(e: SavingsEstimate, options: baseline.BaselineOptions) -> list[str]:
+    off, notes = e.off_seconds, []
+    if e.fallback_seconds > 0:
         notes.append(
-            f"hour-of-week baseline ({zone}) from {e.history_seconds / 86400:.1f} days "
-            "of on-time history"
+            f"trailing fallback for {_pct(e.fallback_seconds, off)} of off time: "
+            f"hour-of-week bins with < {_span(options.min_bin_seconds)} of on-time history"
         )
-    else:
+    if e.unmatched_seconds > 0:
         notes.append(
-            "trailing baseline: median over the on-time in the "
-            f"{_span(options.trailing_lookback_seconds)} before each off window, "
-            f"at the same local hour of weekdays or weekend days ({zone})"
+            "no on-time at the same local hour before the window for "
+            f"{_pct(e.unmatched_seconds, off)} of off time: plain trailing median "
+            "used, which ignores the daily cycle (overestimates if on-time is busier)"
         )
+    if e.no_data_seconds > 0:
+        notes.append(
+            f"no energy data for {_pct(e.no_data_seconds, off)} of off time: "
+            "not counted, not extrapolated"
+        )
+    if e.no_baseline_seconds > 0 and e.method is not BaselineMethod.NONE:
+        notes.append(
+            f"no baseline for {_pct(e.no_baseline_seconds, off)} of off time: "
+            "too little on-time before those windows"
+        )
+    return notes
+
+
+def _with_notes(e: SavingsEstimate, ctx: _Context) -> SavingsEstimate:
+    notes = [_method_note(e, ctx)]
     if e.off_seconds > 0:
-        if e.fallback_seconds > 0:
-            notes.append(
-                f"trailing fallback for {_pct(e.fallback_seconds, e.off_seconds)} of off time: "
-                f"hour-of-week bins with < {_span(options.min_bin_seconds)} of on-time history"
-            )
-        if e.unmatched_seconds > 0:
-            notes.append(
-                f"no on-time at the same local hour before the window for "
-                f"{_pct(e.unmatched_seconds, e.off_seconds)} of off time: plain trailing median "
-                "used, which ignores the daily cycle (overestimates if on-time is busier)"
-            )
-        if e.no_data_seconds > 0:
-            notes.append(
-                f"no energy data for {_pct(e.no_data_seconds, e.off_seconds)} of off time: "
-                "not counted, not extrapolated"
-            )
-        if e.no_baseline_seconds > 0 and e.method is not BaselineMethod.NONE:
-            notes.append(
-                f"no baseline for {_pct(e.no_baseline_seconds, e.off_seconds)} of off time: "
-                "too little on-time before those windows"
-            )
+        notes += _share_notes(e, ctx.options)
     saved = e.saved_joules
     if saved is not None and saved < 0:
         notes.append(
