@@ -157,20 +157,62 @@ class DaemonSettings(BaseModel):
 
 
 class EnergySettings(BaseModel):
-    """Conversions for reports."""
+    """How savings are estimated (baselines, no-Kepler fallback) and converted for reports."""
 
     grid_gco2e_per_kwh: float = Field(
         480.0,
         ge=0,
         description=(
-            "Grid carbon intensity. Default: world average 2023 "
-            "(Ember, Global Electricity Review 2024)."
+            "Grid carbon intensity in gCO2e/kWh. Default: world average 2023, life-cycle "
+            "emissions (Ember, Global Electricity Review 2024). Set your own grid's."
         ),
     )
-    price_per_kwh: float = Field(0.30, ge=0, description="Electricity price per kWh.")
+    grid_source: str = Field(
+        "world average 2023, life-cycle gCO2e/kWh (Ember, Global Electricity Review 2024)",
+        description="Where grid_gco2e_per_kwh comes from; printed with every CO2e figure.",
+    )
+    price_per_kwh: float = Field(
+        0.30, ge=0, description="Electricity price per kWh (illustrative default; set yours)."
+    )
     currency: str = Field("EUR", description="Currency of price_per_kwh.")
     pue: float = Field(
         1.0, ge=1.0, description="Power usage effectiveness applied to savings (1.0 = none)."
+    )
+    baseline_method: Literal["auto", "hour-of-week", "trailing"] = Field(
+        "auto",
+        description=(
+            "auto: hour-of-week once the on-time history spans baseline_min_history_days, "
+            "else trailing."
+        ),
+    )
+    baseline_min_history_days: float = Field(
+        14.0, ge=0, description="History span (days) auto needs for hour-of-week."
+    )
+    baseline_trailing_lookback_days: float = Field(
+        14.0, gt=0, description="On-time before each off window a trailing baseline uses (days)."
+    )
+    baseline_settle_minutes: float = Field(
+        15.0,
+        ge=0,
+        description="On-time ignored after each wake and before each sleep (minutes).",
+    )
+    baseline_min_bin_minutes: float = Field(
+        60.0,
+        ge=0,
+        description="History an hour-of-week bin or day-type hour needs to be used (minutes).",
+    )
+    baseline_min_trailing_minutes: float = Field(
+        60.0, ge=0, description="On-time a trailing lookback needs to give a baseline (minutes)."
+    )
+    ccf_coefficients: str = Field(
+        "aws",
+        description=(
+            "No-Kepler estimate: Cloud Carbon Footprint watts per vCPU, by provider "
+            "(aws, gcp, azure) or CPU architecture (e.g. cascade-lake, graviton2)."
+        ),
+    )
+    ccf_cpu_utilisation: float = Field(
+        0.5, ge=0, le=1, description="No-Kepler estimate: assumed CPU utilisation (CCF: 50 %)."
     )
 
 
