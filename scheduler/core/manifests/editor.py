@@ -1,0 +1,282 @@
+"""Editing one manifest file: plan every requested sleep/wake, splice once, verify once.
+
+``edit_file`` takes a file's text and the requests for objects in it, and returns a
+``FileEdit``: the new text and, per object, what changed (``Change`` facts), or why it was
+refused or failed. Refusals are per object and never stop the others. All splices of a file
+are computed against the original text and applied together; the result is composed again
+and every document compared with the original (``verify``). A document that does not verify
+is left as it was and its object reported failed; the file keeps the other documents' edits.
+``plan_edits`` does the same for a whole index, file by file. Pure: text in, text out.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from scheduler.core.changes import Action, Change
+from scheduler.core.manifests import annotation_keys, collector
+from scheduler.core.manifests.documents import BOM, Node, ParseProblem, compose
+from scheduler.core.manifests.index import ManifestIndex
+from scheduler.core.manifests.lines import newline_of
+from scheduler.core.manifests.mapedit import DocumentPlan, plan_writes
+from scheduler.core.manifests.methods import SleepMethod
+from scheduler.core.manifests.nodes import mapping_at, str_at, string_map
+from scheduler.core.manifests.objects import ManifestObject
+from scheduler.core.manifests.refusals import Refusal, file_refusal
+from scheduler.core.manifests.render import preferred_quote
+from scheduler.core.manifests.splice import apply_splices
+from scheduler.core.manifests.transitions import ObjectPlan, Subject, plan_sleep, plan_wake
+from scheduler.core.manifests.verify import Comparison
+
+__all__ = ["EditRequest", "FileEdit", "ObjectEdit", "Outcome", "edit_file", "plan_edits"]
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """Put ``target`` to sleep with ``method``, or wake it.
+
+    For a wake, ``method`` is the one the object slept with if a policy still selects it
+    (then a field changed while asleep is detected); None restores the record as it is.
+    ``policy`` is copied into the resulting ``Change`` facts.
+    """
+
+    target: ManifestObject
+    action: Action
+    method: SleepMethod | None = None
+    policy: str = ""
+
+
+class Outcome(enum.StrEnum):
+    """What happened to one requested object."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectEdit:
+    """The result for one request: changes made, or the reason (``file:line:col: ...``)
+    it was refused or failed, or why nothing was needed (``already asleep``)."""
+
+    request: EditRequest
+    outcome: Outcome
+    changes: tuple[Change, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileEdit:
+    """One file: its original and new text (equal when nothing changed) and the results."""
+
+    path: str
+    text: str
+    new_text: str
+    objects: tuple[ObjectEdit, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        """True when the file's text changes."""
+        return self.new_text != self.text
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """Every ``Change`` of every object in this file, in request order."""
+        return tuple(
+            c for edit in self.objects if edit.outcome is Outcome.CHANGED for c in edit.changes
+        )
+
+
+def plan_edits(index: ManifestIndex, requests: Iterable[EditRequest]) -> tuple[FileEdit, ...]:
+    """Every file touched by ``requests`` edited (in the order files first appear)."""
+    by_file: dict[str, list[EditRequest]] = defaultdict(list)
+    for request in requests:
+        by_file[request.target.file].append(request)
+    return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
+
+
+@dataclass(slots=True)
+class _Pending:
+    request: EditRequest
+    plan: ObjectPlan
+    document: DocumentPlan
+
+
+def edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit:
+    """Apply ``requests`` (objects of this file) to ``text``; never raises on bad input."""
+    with collector.paused():
+        return _edit_file(path, text, requests)
+
+
+def _edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit:
+    bom = BOM if text.startswith(BOM) else ""
+    body = text[len(bom) :]
+    docs = compose(body)
+    if isinstance(docs, ParseProblem):
+        reason = f"{path}:{docs.line}:{docs.column}: file no longer parses: {docs}"
+        return FileEdit(path, text, text, tuple(_failed(r, reason) for r in requests))
+    results: dict[int, ObjectEdit] = {}
+    pending: dict[int, _Pending] = {}
+    refusal = file_refusal(body, docs)
+    seen: set[int] = set()
+    for number, request in enumerate(requests):
+        try:
+            if refusal is not None:
+                raise refusal
+            outcome = _plan(body, docs, request, seen=seen)
+        except Refusal as exc:
+            results[number] = _refused(path, request, exc)
+            continue
+        if isinstance(outcome, ObjectEdit):
+            results[number] = outcome
+        else:
+            pending[number] = outcome
+    new_body = _apply_verified(path, body, docs, pending=pending, results=results)
+    ordered = tuple(results[n] for n in range(len(requests)))
+    return FileEdit(path, text, bom + new_body, ordered)
+
+
+def _plan(
+    body: str, docs: tuple[Node, ...], request: EditRequest, *, seen: set[int]
+) -> ObjectEdit | _Pending:
+    target = request.target
+    if target.document in seen:
+        raise Refusal("the object is already edited by another request in this plan")
+    seen.add(target.document)
+    doc = docs[target.document] if target.document < len(docs) else None
+    if (
+        doc is None
+        or str_at(doc, "kind") != target.kind
+        or str_at(doc, "metadata", "name") != target.name
+    ):
+        return _failed(request, f"{target.where}: the file changed since it was indexed; re-index")
+    subject = Subject(
+        text=body,
+        doc=doc,
+        api_version=target.api_version,
+        kind=target.kind,
+        annotations=string_map(mapping_at(doc, "metadata", "annotations")),
+        self_managing=target.self_managing,
+        quote=preferred_quote(body, doc.start_mark.index, doc.end_mark.index),
+    )
+    _check_allowed(target, subject)
+    if request.action is Action.SLEEP:
+        if request.method is None:
+            raise Refusal("no sleep method given for this kind (use suspend or field)")
+        plan = plan_sleep(subject, request.method)
+    else:
+        plan = plan_wake(subject, request.method)
+    if not plan.writes:
+        return ObjectEdit(request, Outcome.UNCHANGED, message=plan.note)
+    document = plan_writes(body, doc, plan.writes, newline=newline_of(body))
+    return _Pending(request, plan, document)
+
+
+def _check_allowed(target: ManifestObject, subject: Subject) -> None:
+    if target.conflict:
+        raise Refusal(target.conflict)
+    if annotation_keys.is_excluded(subject.annotations):
+        raise Refusal(f'excluded with annotation {annotation_keys.EXCLUDE}: "true"; never touched')
+
+
+def _apply_verified(
+    path: str,
+    body: str,
+    docs: tuple[Node, ...],
+    *,
+    pending: dict[int, _Pending],
+    results: dict[int, ObjectEdit],
+) -> str:
+    """The body with every verified edit applied; failed ones recorded in ``results``."""
+    active = dict(pending)
+    while active:
+        splices = [s for p in active.values() for s in p.document.splices]
+        try:
+            new_body = apply_splices(body, splices)
+        except ValueError as exc:
+            return _fail_all(active, results, problem=str(exc), body=body)
+        problems = _verify(body, docs, new_body=new_body, active=active)
+        if isinstance(problems, str):
+            return _fail_all(active, results, problem=problems, body=body)
+        if not problems:
+            for number, item in active.items():
+                results[number] = _changed(path, item)
+            return new_body
+        edited = {item.request.target.document for item in active.values()}
+        if not set(problems) <= edited:
+            first = next(iter(problems.values()))
+            return _fail_all(active, results, problem=first, body=body)
+        for number, item in list(active.items()):
+            problem = problems.get(item.request.target.document)
+            if problem is not None:
+                results[number] = _failed(item.request, _unverified(item.request, problem))
+                del active[number]
+    return body
+
+
+def _verify(
+    body: str, docs: tuple[Node, ...], *, new_body: str, active: dict[int, _Pending]
+) -> dict[int, str] | str:
+    """Per-document problems of the edited text, or one problem for the whole file."""
+    new_docs = compose(new_body)
+    if isinstance(new_docs, ParseProblem):
+        return f"the edited file would not parse ({new_docs})"
+    if len(new_docs) != len(docs):
+        return f"the edited file would hold {len(new_docs)} documents instead of {len(docs)}"
+    expected = {item.request.target.document: item.document.expected for item in active.values()}
+    comparison = Comparison(body, new_body)
+    problems: dict[int, str] = {}
+    for number, (old, new) in enumerate(zip(docs, new_docs, strict=True)):
+        problem = comparison.verify(old, new, expected.get(number, {}))
+        if problem is not None:
+            problems[number] = problem
+    return problems
+
+
+def _fail_all(
+    active: dict[int, _Pending], results: dict[int, ObjectEdit], *, problem: str, body: str
+) -> str:
+    for number, item in active.items():
+        results[number] = _failed(item.request, _unverified(item.request, problem))
+    return body
+
+
+def _unverified(request: EditRequest, problem: str) -> str:
+    return (
+        f"{request.target.where}: edit not made, it did not verify: {problem} "
+        "(please report this file to the offhours maintainers)"
+    )
+
+
+def _changed(path: str, item: _Pending) -> ObjectEdit:
+    request = item.request
+    changes = tuple(
+        Change(
+            target=request.target.ref,
+            file=path,
+            policy=request.policy,
+            action=request.action,
+            field=fact.field,
+            before=fact.before,
+            after=fact.after,
+            note=fact.note,
+        )
+        for fact in item.plan.facts
+    )
+    return ObjectEdit(request, Outcome.CHANGED, changes)
+
+
+def _failed(request: EditRequest, message: str) -> ObjectEdit:
+    return ObjectEdit(request, Outcome.FAILED, message=message)
+
+
+def _refused(path: str, request: EditRequest, refusal: Refusal) -> ObjectEdit:
+    target = request.target
+    line, column = (refusal.line, refusal.column) if refusal.line else (target.line, target.column)
+    return ObjectEdit(
+        request, Outcome.REFUSED, message=f"{path}:{line}:{column}: {refusal.message}"
+    )

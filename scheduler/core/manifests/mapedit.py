@@ -1,0 +1,300 @@
+"""Planning the splices that set or delete scalar fields of one YAML document.
+
+Given the composed document and a list of ``Write``s (set a scalar at a path, creating missing
+mappings, or delete it), this produces text splices that touch nothing else:
+
+- a present scalar is replaced in place, keeping its quoting style and any trailing comment;
+- a missing key becomes one new line at the column of its sibling keys: first in its
+  mapping, right under the parent key (last under ``metadata`` and at the top level);
+  missing parent mappings become nested lines indented by the document's own step; in a
+  flow mapping (``values: {}``) the entry is added inside the braces;
+- a deleted key loses exactly its line(s); a block mapping left empty loses its own key line
+  (so a wake removes what a sleep created), a flow mapping left empty stays ``{}``.
+
+It also returns what each path must hold afterwards, for ``verify``. It refuses (raises
+``EditRefused``) rather than guess. No parsing, no verification here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from scheduler.core.changes import Scalar
+from scheduler.core.manifests.documents import MappingNode, Node, ScalarNode
+from scheduler.core.manifests.lines import is_first_on_line, line_start, next_line_start
+from scheduler.core.manifests.locate import dotted, parent_refusal
+from scheduler.core.manifests.nodes import content_end, find_entry
+from scheduler.core.manifests.refusals import Refusal, refuse, value_refusal
+from scheduler.core.manifests.render import ScalarText, plain_safe, render, render_key
+from scheduler.core.manifests.splice import Splice
+
+__all__ = ["GONE", "DocumentPlan", "Expected", "Write", "plan_writes"]
+
+Path = tuple[str, ...]
+
+
+class _Gone:
+    """The expected state of a deleted path."""
+
+    def __repr__(self) -> str:
+        return "absent"
+
+
+GONE: Final = _Gone()
+Expected = Scalar | _Gone
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Set the scalar at ``path`` to ``scalar`` (None deletes the key)."""
+
+    path: Path
+    scalar: ScalarText | None
+
+
+@dataclass(slots=True)
+class DocumentPlan:
+    """The splices for one document and what each written path must hold afterwards."""
+
+    splices: list[Splice] = field(default_factory=list)
+    expected: dict[Path, Expected] = field(default_factory=dict)
+
+
+_Trie = dict[str, "_Trie | Write"]
+
+
+def _trie(writes: Sequence[Write]) -> _Trie:
+    root: _Trie = {}
+    for write in writes:
+        level = root
+        for name in write.path[:-1]:
+            nxt = level.setdefault(name, {})
+            if isinstance(nxt, Write):
+                raise Refusal(f"conflicting edits of {dotted(write.path)}")
+            level = nxt
+        if write.path[-1] in level:
+            raise Refusal(f"conflicting edits of {dotted(write.path)}")
+        level[write.path[-1]] = write
+    return root
+
+
+def _sets(sub: _Trie | Write) -> bool:
+    if isinstance(sub, Write):
+        return sub.scalar is not None
+    return any(_sets(child) for child in sub.values())
+
+
+def plan_writes(text: str, doc: Node, writes: Sequence[Write], *, newline: str) -> DocumentPlan:
+    """Splices making ``writes`` in ``doc`` (a document of ``text``); raises ``EditRefused``."""
+    problem = parent_refusal(text, None, doc, where="the document")
+    if problem is not None:
+        raise problem
+    assert isinstance(doc, MappingNode)
+    planner = _Planner(text, newline, _document_step(doc))
+    if planner.mapping(doc, _trie(writes), (), key=None):
+        raise refuse(doc, "edit would empty the whole document")
+    return planner.plan
+
+
+def _document_step(doc: MappingNode) -> int:
+    base = doc.start_mark.column
+    for _key, value in doc.value:
+        if isinstance(value, MappingNode) and not value.flow_style and value.value:
+            step = value.value[0][0].start_mark.column - base
+            if step > 0:
+                return int(step)
+    return 2
+
+
+class _Planner:
+    def __init__(self, text: str, newline: str, step: int) -> None:
+        self.text = text
+        self.newline = newline
+        self.step = step
+        self.plan = DocumentPlan()
+
+    def mapping(
+        self, node: MappingNode, trie: _Trie, path: Path, *, key: ScalarNode | None
+    ) -> bool:
+        """Plan ``trie`` inside ``node``; True when the (block) mapping ends up empty."""
+        removed: list[tuple[ScalarNode, Node]] = []
+        inserts: list[tuple[str, _Trie | Write]] = []
+        for name, sub in trie.items():
+            where = (*path, name)
+            entry = find_entry(node, name)
+            if entry is None:
+                if _sets(sub):
+                    inserts.append((name, sub))
+                else:
+                    self._expect_gone(sub, where)
+            elif isinstance(sub, Write):
+                if sub.scalar is None:
+                    removed.append(entry)
+                    self.plan.expected[where] = GONE
+                else:
+                    self._replace(entry, sub.scalar, where, flow=bool(node.flow_style))
+            elif self._nested(entry, sub, where):
+                removed.append(entry)
+        if node.flow_style:
+            self._flow_removals(node, removed)
+            self._flow_inserts(node, inserts, path)
+            return False
+        if removed and len(removed) == len(node.value) and not inserts:
+            return True
+        self._block_removals(removed)
+        if inserts:
+            self._block_insert(node, inserts, path=path, key=key)
+        return False
+
+    def _nested(self, entry: tuple[ScalarNode, Node], sub: _Trie, where: Path) -> bool:
+        key, value = entry
+        problem = parent_refusal(self.text, key, value, where=dotted(where))
+        if problem is not None:
+            raise problem
+        assert isinstance(value, MappingNode)
+        return self.mapping(value, sub, where, key=key)
+
+    def _expect_gone(self, sub: _Trie | Write, where: Path) -> None:
+        if isinstance(sub, Write):
+            self.plan.expected[where] = GONE
+            return
+        for name, child in sub.items():
+            self._expect_gone(child, (*where, name))
+
+    def _replace(
+        self, entry: tuple[ScalarNode, Node], scalar: ScalarText, where: Path, *, flow: bool
+    ) -> None:
+        key, value = entry
+        problem = value_refusal(self.text, key, value, where=dotted(where))
+        if problem is not None:
+            raise problem
+        assert isinstance(value, ScalarNode)
+        style = value.style if value.style in ("'", '"') else ""
+        if not style and not plain_safe(scalar.text, flow=flow):
+            style = '"'
+        written = ScalarText(scalar.text, style)
+        start, end = value.start_mark.index, value.end_mark.index
+        new = render(written)
+        if new != self.text[start:end]:
+            self.plan.splices.append(Splice(start, end, 0, new))
+        self.plan.expected[where] = written.loads_as()
+
+    def _entry_end(self, key: Node, value: Node) -> int:
+        if isinstance(value, ScalarNode) and value.value == "" and not value.style:
+            return int(key.end_mark.index)
+        return content_end(self.text, value, key.end_mark.index)
+
+    def _block_removals(self, removed: list[tuple[ScalarNode, Node]]) -> None:
+        for key, value in removed:
+            start = key.start_mark.index
+            if not is_first_on_line(self.text, start):
+                raise refuse(key, f"{key.value} does not start its own line; not removed")
+            start = line_start(self.text, start)
+            end = self._entry_end(key, value)
+            after = end if self.text[end - 1 : end] == "\n" else next_line_start(self.text, end)
+            if after is None:
+                after = len(self.text)
+                start = _before_line_break(self.text, start)
+            self.plan.splices.append(Splice(start, after, 0, ""))
+
+    def _block_insert(
+        self,
+        node: MappingNode,
+        inserts: list[tuple[str, _Trie | Write]],
+        *,
+        path: Path,
+        key: ScalarNode | None,
+    ) -> None:
+        """New keys go first in their mapping (right under the parent key, where reviewers
+        see them), except under ``metadata`` and at the top level, where they go last."""
+        column = int(node.value[0][0].start_mark.column)
+        step = self.step
+        if key is not None and column > key.start_mark.column:
+            step = column - int(key.start_mark.column)
+        lines = self._lines(inserts, column=column, step=step, path=path)
+        if key is not None and path[0] != "metadata":
+            at = next_line_start(self.text, key.end_mark.index)
+        else:
+            end = content_end(self.text, node, node.start_mark.index)
+            at = end if self.text[end - 1 : end] == "\n" else next_line_start(self.text, end)
+        if at is None:
+            block = "".join(self.newline + line for line in lines)
+            at = len(self.text)
+        else:
+            block = "".join(line + self.newline for line in lines)
+        self.plan.splices.append(Splice(at, at, -column, block))
+
+    def _lines(
+        self, entries: list[tuple[str, _Trie | Write]], *, column: int, step: int, path: Path
+    ) -> list[str]:
+        indent = " " * column
+        lines: list[str] = []
+        for name, sub in entries:
+            where = (*path, name)
+            if isinstance(sub, Write):
+                if sub.scalar is not None:
+                    lines.append(f"{indent}{render_key(name)}: {render(sub.scalar)}")
+                    self.plan.expected[where] = sub.scalar.loads_as()
+            elif _sets(sub):
+                lines.append(f"{indent}{render_key(name)}:")
+                lines.extend(
+                    self._lines(list(sub.items()), column=column + step, step=step, path=where)
+                )
+        return lines
+
+    def _flow_inserts(
+        self, node: MappingNode, inserts: list[tuple[str, _Trie | Write]], path: Path
+    ) -> None:
+        entries: list[str] = []
+        for name, sub in inserts:
+            if not isinstance(sub, Write) or sub.scalar is None:
+                raise refuse(
+                    node,
+                    f"cannot create {dotted((*path, name))} inside the flow mapping "
+                    f"{dotted(path)} ({{...}}); write {dotted(path)} in block style",
+                )
+            scalar = sub.scalar
+            if not scalar.style and not plain_safe(scalar.text, flow=True):
+                scalar = ScalarText(scalar.text, '"')
+            entries.append(f"{render_key(name, flow=True)}: {render(scalar)}")
+            self.plan.expected[(*path, name)] = scalar.loads_as()
+        if not entries:
+            return
+        if node.value:
+            key, value = node.value[-1]
+            at = self._entry_end(key, value)
+            text = "".join(", " + entry for entry in entries)
+        else:
+            at = node.start_mark.index + 1
+            text = ", ".join(entries)
+        self.plan.splices.append(Splice(at, at, 0, text))
+
+    def _flow_removals(self, node: MappingNode, removed: list[tuple[ScalarNode, Node]]) -> None:
+        if not removed:
+            return
+        entries = node.value
+        gone = {id(key) for key, _ in removed}
+        ends = [self._entry_end(key, value) for key, value in entries]
+        kept = [i for i, (key, _) in enumerate(entries) if id(key) not in gone]
+        if not kept:
+            self.plan.splices.append(Splice(entries[0][0].start_mark.index, ends[-1], 0, ""))
+            return
+        first_kept = kept[0]
+        if first_kept > 0:
+            start, stop = entries[0][0].start_mark.index, entries[first_kept][0].start_mark.index
+            self.plan.splices.append(Splice(start, stop, 0, ""))
+        for i in range(first_kept + 1, len(entries)):
+            if id(entries[i][0]) in gone:
+                self.plan.splices.append(Splice(ends[i - 1], ends[i], 0, ""))
+
+
+def _before_line_break(text: str, start: int) -> int:
+    """Move ``start`` (a line start) back over the line break before it, if any."""
+    if start == 0:
+        return 0
+    start -= 1
+    if start > 0 and text[start - 1] == "\r":
+        start -= 1
+    return start

@@ -1,0 +1,193 @@
+"""What sleep and wake write on one object: the field writes, the state annotation, the facts.
+
+``plan_sleep`` records each target field's current value in the method's state annotation and
+sets the field to its sleep value (keeping the token's quoting). ``plan_wake`` reads every
+state annotation present, restores each field (or removes it, or writes Flux ``suspend:
+false``), and removes the annotation; a field someone changed while asleep is kept and
+reported. Both return ``Write``s for ``mapedit`` and per-field facts for the plan; neither
+touches text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scheduler.core.changes import Scalar
+from scheduler.core.manifests import annotation_keys as keys
+from scheduler.core.manifests import records
+from scheduler.core.manifests.documents import Node, ScalarNode, scalar_value
+from scheduler.core.manifests.locate import dotted, scalar_at
+from scheduler.core.manifests.mapedit import Write
+from scheduler.core.manifests.methods import SleepMethod
+from scheduler.core.manifests.recipes import (
+    OnWakeAbsent,
+    Recipe,
+    Target,
+    recipe_for,
+    target_path,
+    wake_absent,
+)
+from scheduler.core.manifests.refusals import Refusal
+from scheduler.core.manifests.render import ScalarText, annotation_text, new_scalar, text_of
+
+__all__ = ["FieldFact", "ObjectPlan", "Subject", "plan_sleep", "plan_wake"]
+
+_ANNOTATIONS = ("metadata", "annotations")
+_FLUX_FALSE_NOTE = (
+    "suspend was absent before sleep; written as false because Flux may keep an object "
+    "suspended when the field is only removed (fluxcd/flux2#3462)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The object being edited: its document and the facts that decide the edit."""
+
+    text: str
+    doc: Node
+    api_version: str
+    kind: str
+    annotations: Mapping[str, str]
+    self_managing: bool = False
+    quote: str = '"'
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFact:
+    """One field a transition changes (or would have): dot path, values, note."""
+
+    field: str
+    before: Scalar
+    after: Scalar
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPlan:
+    """The writes of one transition and its facts; ``note`` says why there are no writes."""
+
+    writes: tuple[Write, ...]
+    facts: tuple[FieldFact, ...]
+    note: str = ""
+
+
+def _annotation(state_key: str) -> tuple[str, ...]:
+    return (*_ANNOTATIONS, state_key)
+
+
+def _is_annotation(path: tuple[str, ...]) -> bool:
+    return path[:2] == _ANNOTATIONS
+
+
+def _sleep_scalar(node: ScalarNode | None, target: Target, *, quote: str) -> ScalarText:
+    """What sleep writes: in the quoting of the token it replaces, if quoted."""
+    value = target.value
+    if node is not None and node.style in ("'", '"'):
+        return ScalarText(text_of(value), str(node.style))
+    if _is_annotation(target.path):
+        return annotation_text(text_of(value), quote=quote)
+    return new_scalar(value)
+
+
+def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
+    """Writes that put the object to sleep with ``method``; raises ``Refusal``."""
+    if any(key in subject.annotations for key in keys.STATE_KEYS):
+        return ObjectPlan((), (), "already asleep")
+    recipe = recipe_for(
+        subject.api_version, subject.kind, method, self_managing=subject.self_managing
+    )
+    writes: list[Write] = []
+    facts: list[FieldFact] = []
+    record: dict[str, Scalar] = {}
+    single = keys.ABSENT
+    for target in recipe.targets:
+        where = dotted(target.path)
+        node = scalar_at(subject.text, subject.doc, target.path)
+        if recipe.json:
+            record[target.label] = records.json_value(node, where=where)
+        else:
+            single = records.single_value(node, where=where)
+        scalar = _sleep_scalar(node, target, quote=subject.quote)
+        writes.append(Write(target.path, scalar))
+        before = None if node is None else scalar_value(node)
+        after = scalar.loads_as()
+        note = (
+            "already at the sleep value; recorded so wake restores it"
+            if (node is not None and before == after and type(before) is type(after))
+            else ""
+        )
+        facts.append(FieldFact(where, before, after, note))
+    state = records.encode_json(record) if recipe.json else single
+    writes.append(Write(_annotation(recipe.state_key), annotation_text(state, quote=subject.quote)))
+    return ObjectPlan(tuple(writes), tuple(facts))
+
+
+def _written(subject: Subject, method: SleepMethod | None) -> dict[tuple[str, ...], str]:
+    """What sleep wrote at each path, when the method is known (else only Flux/CronJob
+    ``suspend: true`` is certain)."""
+    written: dict[tuple[str, ...], str] = {("spec", "suspend"): "true"}
+    if method is None:
+        return written
+    try:
+        recipe: Recipe = recipe_for(subject.api_version, subject.kind, method, self_managing=False)
+    except Refusal:
+        return written
+    written.update({t.path: text_of(t.value) for t in recipe.targets})
+    return written
+
+
+def plan_wake(subject: Subject, method: SleepMethod | None = None) -> ObjectPlan:
+    """Writes that wake the object from its state annotations; raises ``Refusal``.
+
+    ``method`` is the one the object slept with, when a policy still selects it: then a field
+    that no longer holds what sleep wrote is kept ("changed while asleep"). Without it, only
+    ``suspend`` can be checked and other fields are restored as recorded.
+    """
+    present = [key for key in keys.STATE_KEYS if key in subject.annotations]
+    if not present:
+        return ObjectPlan((), (), "not asleep")
+    written = _written(subject, method)
+    writes: list[Write] = []
+    facts: list[FieldFact] = []
+    for state_key in present:
+        is_json = state_key in (keys.ORIGINAL_VALUES, keys.ORIGINAL_FIELD)
+        text = subject.annotations[state_key]
+        for label, original in records.decode(state_key, text, is_json=is_json):
+            path = target_path(state_key, label)
+            how = wake_absent(subject.api_version, subject.kind, state_key)
+            write, fact = _restore(subject, path, original, expected=written.get(path), how=how)
+            if write is not None:
+                writes.append(write)
+            facts.append(fact)
+        writes.append(Write(_annotation(state_key), None))
+    return ObjectPlan(tuple(writes), tuple(facts))
+
+
+def _restore(
+    subject: Subject,
+    path: tuple[str, ...],
+    original: records.Original,
+    *,
+    expected: str | None,
+    how: OnWakeAbsent,
+) -> tuple[Write | None, FieldFact]:
+    where = dotted(path)
+    node = scalar_at(subject.text, subject.doc, path)
+    before = None if node is None else scalar_value(node)
+    current = None if node is None else str(node.value)
+    if expected is not None and current != expected:
+        shown = "absent" if node is None else repr(before)
+        note = f"changed while asleep: {where} is {shown}, not the {expected} offhours wrote; kept"
+        return None, FieldFact(where, before, before, note)
+    if isinstance(original, records.Absent):
+        if how is OnWakeAbsent.WRITE_FALSE:
+            scalar = ScalarText("false", _style(node))
+            return Write(path, scalar), FieldFact(where, before, False, _FLUX_FALSE_NOTE)
+        return Write(path, None), FieldFact(where, before, None)
+    scalar = ScalarText(original, _style(node)) if node is not None else new_scalar(original)
+    return Write(path, scalar), FieldFact(where, before, scalar.loads_as())
+
+
+def _style(node: ScalarNode | None) -> str:
+    return str(node.style) if node is not None and node.style in ("'", '"') else ""

@@ -1,0 +1,155 @@
+"""Checking an edited file: only the intended paths changed, and they hold the new values.
+
+After splicing, the new text is composed again and every document is compared with the
+original, node by node (tag and value of every scalar, structure of every collection), except
+along the written paths, where the new value must be the expected one, a deleted key must be
+gone, and mappings may appear or disappear only if they hold nothing but written paths. This
+is stricter than comparing loaded data (a scalar must keep its tag and text, not only its
+value) and cheaper (no Python objects are constructed).
+
+Two nodes of the same kind and tag whose source text is identical and starts at the same
+column are equal without descending into them: with everything around them verified
+structurally, the same characters in the same context parse to the same tree. Untouched
+documents and subtrees are therefore compared at the speed of a string comparison. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from scheduler.core.manifests.documents import MappingNode, Node, ScalarNode, scalar_value
+from scheduler.core.manifests.locate import dotted
+from scheduler.core.manifests.mapedit import GONE, Expected
+
+__all__ = ["Comparison"]
+
+Path = tuple[str, ...]
+_Tree = dict[str, "_Tree | _Leaf"]
+
+
+class _Leaf:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Expected) -> None:
+        self.value = value
+
+
+class Comparison:
+    """Compares documents of an original text with those of its edited text."""
+
+    def __init__(self, old_text: str, new_text: str) -> None:
+        self.old_text = old_text
+        self.new_text = new_text
+
+    def same(self, old: Node, new: Node) -> bool:
+        """True when two node trees are equal: same structure, tags and scalar texts."""
+        stack = [(old, new)]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            a, b = stack.pop()
+            if type(a) is not type(b) or a.tag != b.tag:
+                return False
+            if self._same_text(a, b):
+                continue
+            if type(a) is ScalarNode:
+                if a.value != b.value:
+                    return False
+                continue
+            pair = (id(a), id(b))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            if len(a.value) != len(b.value):
+                return False
+            if type(a) is MappingNode:
+                for (ka, va), (kb, vb) in zip(a.value, b.value, strict=True):
+                    stack.append((ka, kb))
+                    stack.append((va, vb))
+            else:
+                stack.extend(zip(a.value, b.value, strict=True))
+        return True
+
+    def _same_text(self, a: Node, b: Node) -> bool:
+        sa, sb = a.start_mark, b.start_mark
+        if sa.column != sb.column:
+            return False
+        ea, eb = a.end_mark.index, b.end_mark.index
+        if ea - sa.index != eb - sb.index:
+            return False
+        return bool(self.old_text[sa.index : ea] == self.new_text[sb.index : eb])
+
+    def verify(self, old: Node, new: Node, expected: Mapping[Path, Expected]) -> str | None:
+        """None when ``new`` is ``old`` with exactly ``expected`` applied, else what differs."""
+        if not expected:
+            return None if self.same(old, new) else "the document changed"
+        tree: _Tree = {}
+        for path, value in expected.items():
+            level = tree
+            for name in path[:-1]:
+                nxt = level.setdefault(name, {})
+                assert isinstance(nxt, dict)
+                level = nxt
+            level[path[-1]] = _Leaf(value)
+        return self._check(old, new, tree, path=())
+
+    def _check(self, old: Node | None, new: Node | None, tree: _Tree, *, path: Path) -> str | None:
+        old_entries, new_entries = _entries(old, path), _entries(new, path)
+        if isinstance(old_entries, str):
+            return old_entries
+        if isinstance(new_entries, str):
+            return new_entries
+        for name in old_entries.keys() | new_entries.keys():
+            where = (*path, name)
+            before, after = old_entries.get(name), new_entries.get(name)
+            sub = tree.get(name)
+            if sub is None:
+                if before is None or after is None or not self.same(before, after):
+                    return f"{dotted(where)} changed, but offhours did not mean to change it"
+                continue
+            problem = (
+                _check_leaf(after, sub, where)
+                if isinstance(sub, _Leaf)
+                else self._check(before, after, sub, path=where)
+            )
+            if problem is not None:
+                return problem
+        return _check_missing(new_entries, tree, path)
+
+
+def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        return f"{dotted(path) or 'the document'} is no longer a mapping"
+    out: dict[str, Node] = {}
+    for key, value in node.value:
+        if not isinstance(key, ScalarNode):
+            return f"{dotted(path)} has a complex key; cannot verify"
+        out[key.value] = value
+    return out
+
+
+def _check_leaf(after: Node | None, leaf: _Leaf, where: Path) -> str | None:
+    if leaf.value is GONE:
+        return None if after is None else f"{dotted(where)} is still present"
+    if not isinstance(after, ScalarNode):
+        return f"{dotted(where)} is not the value written"
+    got = scalar_value(after)
+    if type(got) is not type(leaf.value) or got != leaf.value:
+        return f"{dotted(where)} reads {got!r} (expected {leaf.value!r})"
+    return None
+
+
+def _check_missing(new_entries: dict[str, Node], tree: _Tree, path: Path) -> str | None:
+    """Written values that appear nowhere in ``new`` (their parent never came to be)."""
+    for name, sub in tree.items():
+        if name in new_entries:
+            continue
+        if isinstance(sub, _Leaf):
+            if sub.value is not GONE:
+                return f"{dotted((*path, name))} is missing"
+        else:
+            problem = _check_missing({}, sub, (*path, name))
+            if problem is not None:
+                return problem
+    return None
