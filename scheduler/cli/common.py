@@ -1,13 +1,28 @@
-"""Options and argument types shared by several subcommands."""
+"""Options, argument types and settings handling shared by several subcommands."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
+from click.decorators import FC
+from pydantic import ValidationError
 
-__all__ = ["InstantType", "format_option", "now_utc"]
+from scheduler.errors import ConfigError
+from scheduler.settings import Settings
+
+__all__ = [
+    "InstantType",
+    "at_option",
+    "format_option",
+    "load_settings",
+    "now_utc",
+    "policies_option",
+    "repo_option",
+]
 
 
 def now_utc() -> datetime:
@@ -37,7 +52,7 @@ class InstantType(click.ParamType[datetime]):
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def format_option(*choices: str, default: str = "text") -> Any:
+def format_option(*choices: str, default: str = "text") -> Callable[[FC], FC]:
     """``--format`` restricted to ``choices``."""
     return click.option(
         "--format",
@@ -47,3 +62,56 @@ def format_option(*choices: str, default: str = "text") -> Any:
         show_default=True,
         help="Output format.",
     )
+
+
+def load_settings() -> Settings:
+    """The settings from the environment (``OFFHOURS_*``), as a clear error when invalid."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid OFFHOURS_* settings: {exc}") from exc
+
+
+#: ``--policies DIR``: relative to --repo when a command has one, else to the current folder.
+policies_option = click.option(
+    "--policies",
+    "policies_dir",
+    type=click.Path(path_type=Path, file_okay=True, dir_okay=True),
+    default=None,
+    help="Folder (or file) of policies [default: $OFFHOURS_POLICIES or policies].",
+)
+
+#: ``--repo DIR|URL``: the GitOps repository (default: $OFFHOURS_GIT__REPO or .).
+repo_option = click.option(
+    "--repo",
+    "repo",
+    default=None,
+    metavar="DIR|URL",
+    help="The GitOps repository: a local checkout or a URL [default: $OFFHOURS_GIT__REPO or .].",
+)
+
+#: ``--at ISO``: the instant to plan for (default: now).
+at_option = click.option(
+    "--at",
+    "at",
+    type=InstantType(),
+    default=None,
+    help="Plan for this instant instead of now (ISO-8601; naive means UTC).",
+)
+
+
+def with_overrides(
+    settings: Settings,
+    *,
+    repo: str | None = None,
+    branch: str | None = None,
+    policies: Path | None = None,
+) -> Settings:
+    """``settings`` with the command-line values that were given."""
+    git = settings.git.model_copy(
+        update={k: v for k, v in (("repo", repo), ("branch", branch)) if v is not None}
+    )
+    update: dict[str, Any] = {"git": git}
+    if policies is not None:
+        update["policies"] = policies
+    return settings.model_copy(update=update)

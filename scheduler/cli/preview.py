@@ -16,7 +16,7 @@ import click
 from click.decorators import FC
 
 from scheduler.cli import common
-from scheduler.cli.validate import ordered, policies_option, read_policies
+from scheduler.cli.validate import ordered, read_policies
 from scheduler.core import preview
 from scheduler.core.policy import Policy, PolicyLoad
 from scheduler.errors import ConfigError
@@ -59,7 +59,7 @@ def _select(load: PolicyLoad, names: tuple[str, ...]) -> list[Policy]:
 
 
 @click.command("preview")
-@policies_option
+@common.policies_option
 @click.option(
     "--from", "start", type=common.InstantType(), default=None, help="Start [default: now]."
 )

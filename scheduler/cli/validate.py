@@ -12,51 +12,20 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
-from scheduler.adapters import workspace
 from scheduler.cli import common
+from scheduler.core import targets
 from scheduler.core.diagnostics import Diagnostic
-from scheduler.core.policy import PolicyLoad, load_policies
-from scheduler.errors import ConfigError
-from scheduler.settings import Settings
+from scheduler.core.policy import PolicyLoad
+from scheduler.reconcile import workspace
 
-__all__ = ["command", "policies_option", "read_policies", "summary"]
-
-
-#: ``--policies DIR`` (default: ``OFFHOURS_POLICIES``, else ``policies``).
-policies_option = click.option(
-    "--policies",
-    "policies_dir",
-    type=click.Path(path_type=Path, file_okay=True, dir_okay=True),
-    default=None,
-    help="Folder (or file) of policies [default: $OFFHOURS_POLICIES or policies].",
-)
-
-
-def _default_folder() -> Path:
-    try:
-        return Settings().policies
-    except ValidationError as exc:
-        raise ConfigError(f"invalid OFFHOURS_* settings: {exc}") from exc
+__all__ = ["command", "read_policies", "summary"]
 
 
 def read_policies(folder: Path | None, *, now: datetime) -> PolicyLoad:
     """Read and validate every policy file under ``folder`` (the settings default if None)."""
-    root = folder if folder is not None else _default_folder()
-    if not root.exists():
-        raise ConfigError(
-            f"policies folder {str(root)!r} does not exist; pass --policies DIR or set "
-            "OFFHOURS_POLICIES"
-        )
-    files, unreadable = workspace.read_yaml_files(root)
-    load = load_policies(((f.path, f.text) for f in files), now=now.timestamp())
-    problems = tuple(
-        Diagnostic(u.path, 1, 1, f"cannot read the file: {u.reason}") for u in unreadable
-    )
-    return PolicyLoad(
-        load.policies, load.rejected, problems + load.diagnostics, load.files + len(unreadable)
-    )
+    root = folder if folder is not None else common.load_settings().policies
+    return workspace.read_policies(root, now=now)
 
 
 def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -68,23 +37,48 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(load: PolicyLoad) -> str:
+def summary(load: PolicyLoad, *, warnings: int | None = None) -> str:
     """``4 policies in 3 files: 1 error, 0 warnings``."""
+    count = len(load.warnings) if warnings is None else warnings
     return (
         f"{_plural(load.documents, 'policy').replace('policys', 'policies')} in "
         f"{_plural(load.files, 'file')}: {_plural(len(load.errors), 'error')}, "
-        f"{_plural(len(load.warnings), 'warning')}"
+        f"{_plural(count, 'warning')}"
     )
 
 
+def _resolution(repo: Path, load: PolicyLoad) -> list[Diagnostic]:
+    """Target findings against the manifests of ``repo``: selectors that match nothing,
+    objects selected by several policies."""
+    index, unreadable = workspace.index_manifests(repo)
+    resolution = targets.resolve(load.policies, index)
+    return [*unreadable, *resolution.diagnostics]
+
+
 @click.command("validate")
-@policies_option
-def command(*, policies_dir: Path | None) -> None:
-    """Check every policy; print each problem as path:line:col (exit 1 on any error)."""
-    load = read_policies(policies_dir, now=common.now_utc())
-    for diagnostic in ordered(load.diagnostics):
+@common.policies_option
+@click.option(
+    "--repo",
+    "repo",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Also resolve targets against the manifests of this checkout (policies relative to it).",
+)
+def command(*, policies_dir: Path | None, repo: Path | None) -> None:
+    """Check every policy; print each problem as path:line:col (exit 1 on any error).
+
+    With --repo, targets are also resolved against the repository's manifests: a target
+    that selects nothing, or an object selected by several policies, is a warning.
+    """
+    folder = policies_dir or common.load_settings().policies
+    if repo is not None:
+        folder = workspace.policies_folder(repo, folder)
+    load = read_policies(folder, now=common.now_utc())
+    diagnostics = [*load.diagnostics, *(_resolution(repo, load) if repo is not None else ())]
+    for diagnostic in ordered(diagnostics):
         click.echo(str(diagnostic))
     if load.documents == 0 and not load.diagnostics:
         click.echo("no policy documents found")
-    click.echo(summary(load))
+    warnings = sum(1 for d in diagnostics if not d.is_error)
+    click.echo(summary(load, warnings=warnings))
     sys.exit(1 if load.errors else 0)

@@ -1,4 +1,4 @@
-"""The reconcile step shared by the CLI and the daemon: observe, plan, apply, report."""
+"""One daemon cycle's outcome: what the loop logs, exports and schedules from."""
 
 from __future__ import annotations
 

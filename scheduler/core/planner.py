@@ -1,0 +1,188 @@
+"""Planning: the edits that bring the GitOps repository to each policy's state at an instant.
+
+Level-based, like the downscalers, but against Git: for every object a policy selects, the
+desired state at ``at`` is *off* only when every selecting policy is off (on wins); an object
+that should be off and is not asleep in Git gets a sleep edit, one that should be on and is
+asleep (carries an ``offhours.dev/original-*`` record) gets a wake edit. Planning again after
+applying is therefore empty. Objects asleep in Git that no policy selects any more are woken,
+unless a policy failed to load (it might be the one that selects them: they are held).
+
+Ordering for Flux: when a policy sleeps workloads *and* suspends Flux objects, the suspends
+are held until the scale-down has been committed and applied (a suspended Kustomization would
+never apply it); the caller says which policies must still hold their suspends.
+Pure: reads policies and the manifest index, returns a ``Plan`` with the new file texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from scheduler.core import schedule
+from scheduler.core.changes import Action, Change
+from scheduler.core.diagnostics import Diagnostic
+from scheduler.core.manifests import (
+    EditRequest,
+    FileEdit,
+    ManifestIndex,
+    ManifestObject,
+    Outcome,
+    Suspend,
+    plan_edits,
+)
+from scheduler.core.policy import Policy, State
+from scheduler.core.targets import Claim, Resolution, resolve, sleep_method
+
+__all__ = ["Plan", "plan"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to change at ``at`` (Unix seconds), and what was found on the way.
+
+    ``files`` hold every file an edit was attempted in (new text included); ``refused`` the
+    objects that could not be edited safely (``file:line:col: reason``); ``held`` the changes
+    deliberately postponed, with the reason.
+    """
+
+    at: float
+    files: tuple[FileEdit, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    refused: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+    resolution: Resolution | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """Every change, file by file."""
+        return tuple(c for f in self.files for c in f.changes)
+
+    @property
+    def changed_files(self) -> tuple[FileEdit, ...]:
+        """The files whose text changes."""
+        return tuple(f for f in self.files if f.changed)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing would change."""
+        return not self.changed_files
+
+
+@dataclass
+class _Requests:
+    requests: list[EditRequest] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+
+
+def plan(
+    policies: Sequence[Policy],
+    index: ManifestIndex,
+    *,
+    at: float,
+    broken_policies: Collection[str] = (),
+    hold_suspends: Collection[str] = (),
+) -> Plan:
+    """The plan at ``at``. ``broken_policies`` names policies that failed to load (their
+    objects are held, not woken); ``hold_suspends`` names policies whose Flux suspends must
+    wait (their previous scale-down is not applied yet)."""
+    resolution = resolve(policies, index)
+    states = {p.name: schedule.state_at(p, at) for p in policies}
+    collected = _Requests()
+    for obj in index.objects:
+        _request(
+            obj, resolution.claims_on(obj), states, broken=bool(broken_policies), out=collected
+        )
+    _hold_flux_suspends(collected, index, hold=set(hold_suspends))
+    files = plan_edits(index, collected.requests)
+    refused = collected.refused + [
+        edit.message
+        for f in files
+        for edit in f.objects
+        if edit.outcome in (Outcome.REFUSED, Outcome.FAILED)
+    ]
+    return Plan(
+        at=at,
+        files=files,
+        diagnostics=(*index.problems, *resolution.diagnostics),
+        refused=tuple(refused),
+        held=tuple(collected.held),
+        resolution=resolution,
+    )
+
+
+def _request(
+    obj: ManifestObject,
+    claims: tuple[Claim, ...],
+    states: Mapping[str, State],
+    *,
+    broken: bool,
+    out: _Requests,
+) -> None:
+    if obj.excluded:
+        if obj.asleep:
+            out.held.append(f"{obj.where}: {obj.ref} is asleep but excluded; it is left as it is")
+        return
+    if obj.conflict and (claims or obj.asleep):
+        out.refused.append(f"{obj.where}: {obj.ref}: {obj.conflict}")
+        return
+    if not claims:
+        _orphan(obj, broken=broken, out=out)
+        return
+    off = all(states[c.policy.name] is State.OFF for c in claims)
+    if off and not obj.asleep:
+        _add(obj, claims[0], Action.SLEEP, out=out)
+    elif not off and obj.asleep:
+        awake = next(c for c in claims if states[c.policy.name] is State.ON)
+        _add(obj, awake, Action.WAKE, out=out)
+
+
+def _orphan(obj: ManifestObject, *, broken: bool, out: _Requests) -> None:
+    if not obj.asleep:
+        return
+    if broken:
+        out.held.append(
+            f"{obj.where}: {obj.ref} is asleep and no valid policy selects it; it stays asleep "
+            "until the policies that failed to load are fixed"
+        )
+        return
+    out.requests.append(EditRequest(obj, Action.WAKE, None, ""))
+
+
+def _add(obj: ManifestObject, claim: Claim, action: Action, *, out: _Requests) -> None:
+    try:
+        method = sleep_method(obj, claim)
+    except ValueError as exc:
+        if action is Action.SLEEP:
+            out.refused.append(f"{obj.where}: {obj.ref}: policy {claim.policy.name}: {exc}")
+            return
+        method = None
+    out.requests.append(EditRequest(obj, action, method, claim.policy.name))
+
+
+def _is_flux_suspend(request: EditRequest) -> bool:
+    return (
+        request.action is Action.SLEEP
+        and isinstance(request.method, Suspend)
+        and request.target.group.endswith(".fluxcd.io")
+    )
+
+
+def _hold_flux_suspends(collected: _Requests, index: ManifestIndex, *, hold: set[str]) -> None:
+    scaling = {
+        r.policy for r in collected.requests if r.action is Action.SLEEP and not _is_flux_suspend(r)
+    }
+    kept: list[EditRequest] = []
+    for request in collected.requests:
+        if not _is_flux_suspend(request) or request.policy not in scaling | hold:
+            kept.append(request)
+            continue
+        why = (
+            "the scale-down of the same policy is committed first"
+            if request.policy in scaling
+            else "Flux has not applied the policy's scale-down yet"
+        )
+        collected.held.append(
+            f"{request.target.where}: suspend of {request.target.ref} waits: {why}"
+        )
+    collected.requests = kept

@@ -1,0 +1,173 @@
+"""Target resolution: which manifest objects each policy acts on, and how.
+
+For every object of the manifest index, every policy whose ``targets`` select it (and whose
+``exclude`` entries do not) makes a *claim*. Objects annotated ``offhours.dev/exclude: "true"``
+are never claimed. The findings people need are diagnostics located at the policy entry:
+a selector that matches nothing, and an object claimed by several policies (on wins).
+Pure: reads the index and the policies, returns values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from scheduler.core.diagnostics import Diagnostic, Severity
+from scheduler.core.manifests import (
+    HelmValues,
+    KedaPause,
+    ManifestIndex,
+    ManifestObject,
+    ObjectId,
+    ScaleReplicas,
+    SetField,
+    SleepMethod,
+    Suspend,
+    default_method,
+)
+from scheduler.core.policy import Policy, Selector, TargetAction, matches
+
+__all__ = ["Claim", "Resolution", "resolve", "sleep_method"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """``policy`` acts on an object because of its ``selector`` entry."""
+
+    policy: Policy
+    selector: Selector
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Claims per object (objects no policy selects are absent) and the findings."""
+
+    claims: Mapping[ObjectId, tuple[Claim, ...]]
+    diagnostics: tuple[Diagnostic, ...]
+    excluded: tuple[ManifestObject, ...]
+
+    def claims_on(self, obj: ManifestObject) -> tuple[Claim, ...]:
+        """The claims on ``obj`` (empty when no policy selects it)."""
+        return self.claims.get(obj.id, ())
+
+
+def _claim(policy: Policy, obj: ManifestObject) -> Claim | None:
+    def hit(entry: Selector) -> bool:
+        return matches(
+            entry,
+            kind=obj.kind,
+            namespace=obj.namespace,
+            name=obj.name,
+            labels=obj.labels,
+            path=obj.file,
+        )
+
+    if any(hit(entry) for entry in policy.exclude):
+        return None
+    entry = next((e for e in policy.targets if hit(e)), None)
+    return None if entry is None else Claim(policy, entry)
+
+
+def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
+    """Every policy's claims on the objects of ``index``."""
+    claims: dict[ObjectId, list[Claim]] = defaultdict(list)
+    used: set[tuple[str, int, int]] = set()
+    excluded: list[ManifestObject] = []
+    for obj in index.objects:
+        found = [c for c in (_claim(p, obj) for p in policies) if c is not None]
+        if found and obj.excluded:
+            excluded.append(obj)
+            continue
+        for claim in found:
+            claims[obj.id].append(claim)
+            used.add(_key(claim.selector))
+    frozen = {oid: tuple(sorted(cs, key=lambda c: c.policy.name)) for oid, cs in claims.items()}
+    diagnostics = (*_unmatched(policies, used), *_shared(index, frozen))
+    return Resolution(frozen, tuple(diagnostics), tuple(excluded))
+
+
+def _key(selector: Selector) -> tuple[str, int, int]:
+    loc = selector.location
+    return (loc.path, loc.line, loc.column)
+
+
+def _unmatched(policies: Iterable[Policy], used: set[tuple[str, int, int]]) -> list[Diagnostic]:
+    found = []
+    for policy in policies:
+        for entry in policy.targets:
+            if _key(entry) not in used:
+                loc = entry.location
+                found.append(
+                    Diagnostic(
+                        loc.path,
+                        loc.line,
+                        loc.column,
+                        f"policy {policy.name}: this target selects no object in the repository "
+                        f"(kinds {', '.join(entry.kinds)})",
+                        Severity.WARNING,
+                    )
+                )
+    return found
+
+
+def _shared(index: ManifestIndex, claims: Mapping[ObjectId, tuple[Claim, ...]]) -> list[Diagnostic]:
+    found = []
+    for oid, cs in claims.items():
+        if len(cs) < 2:
+            continue
+        obj = index.get(oid)
+        assert obj is not None
+        names = ", ".join(c.policy.name for c in cs)
+        loc = cs[-1].selector.location
+        found.append(
+            Diagnostic(
+                loc.path,
+                loc.line,
+                loc.column,
+                f"{obj.ref} ({obj.where}) is selected by several policies ({names}); "
+                "it sleeps only while all of them are off (on wins)",
+                Severity.WARNING,
+            )
+        )
+    return found
+
+
+def sleep_method(obj: ManifestObject, claim: Claim) -> SleepMethod:
+    """How ``claim`` puts ``obj`` to sleep; raises ``ValueError`` with a reason if it cannot."""
+    entry = claim.selector
+    replicas = claim.policy.sleep_replicas_for(entry)
+    action = entry.action or (TargetAction.FIELD if entry.field is not None else None)
+    if action is None:
+        return _default(obj, entry, replicas)
+    if action is TargetAction.FIELD:
+        if entry.field is None:
+            raise ValueError("action: field needs `field` and `sleepValue` in the target entry")
+        return SetField(entry.field.text, entry.sleep_value)
+    if action is TargetAction.SCALE:
+        return ScaleReplicas(replicas)
+    if action is TargetAction.SUSPEND:
+        return Suspend()
+    if action is TargetAction.VALUES:
+        return HelmValues(_values_paths(entry), replicas)
+    return KedaPause(replicas)
+
+
+def _values_paths(entry: Selector) -> tuple[str, ...]:
+    return ("replicaCount",) if entry.values_path is None else (entry.values_path.text,)
+
+
+def _default(obj: ManifestObject, entry: Selector, replicas: int) -> SleepMethod:
+    method = default_method(obj.api_version, obj.kind)
+    if isinstance(method, ScaleReplicas):
+        return ScaleReplicas(replicas)
+    if isinstance(method, HelmValues):
+        return HelmValues(_values_paths(entry), replicas)
+    if isinstance(method, KedaPause):
+        return KedaPause(replicas)
+    if method is None:
+        raise ValueError(
+            f"{obj.kind} has no default way to sleep; set `action: suspend` (Flux objects) "
+            "or `field:` and `sleepValue:` in the target entry"
+        )
+    return method
