@@ -33,7 +33,7 @@ from scheduler.core.manifests import (
 from scheduler.core.policy import Policy, State
 from scheduler.core.targets import Claim, Resolution, resolve, sleep_method
 
-__all__ = ["Plan", "plan"]
+__all__ = ["Plan", "object_state", "plan"]
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,9 @@ def plan(
     states = {p.name: schedule.state_at(p, at) for p in policies}
     collected = _Requests()
     for obj in index.objects:
-        _request(
-            obj, resolution.claims_on(obj), states, broken=bool(broken_policies), out=collected
-        )
+        claims = resolution.claims_on(obj)
+        wanted = {c.policy.name: object_state(c.policy, obj, at=at, states=states) for c in claims}
+        _request(obj, claims, wanted, broken=bool(broken_policies), out=collected)
     _hold_flux_suspends(collected, index, hold=set(hold_suspends))
     files = plan_edits(index, collected.requests)
     refused = collected.refused + [
@@ -109,6 +109,18 @@ def plan(
         held=tuple(collected.held),
         resolution=resolution,
     )
+
+
+def object_state(
+    policy: Policy, obj: ManifestObject, *, at: float, states: Mapping[str, State]
+) -> State:
+    """``policy``'s state for ``obj`` at ``at``: a targeted override naming the object
+    (``offhours wake TARGET``; the last active one wins) beats the policy's own state."""
+    if policy.enabled:
+        for override in reversed(policy.overrides):
+            if override.targets and obj.ref in override.targets and override.active(at):
+                return override.state
+    return states[policy.name]
 
 
 def _request(

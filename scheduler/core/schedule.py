@@ -147,6 +147,8 @@ def _evaluate(policy: Policy, start: int, end: int) -> IntervalSet:
         zone = zones.get_zone(policy.zone)
         off = off.difference(calendar.days_covered(policy.on_days, zone, start=start, end=end))
     for override in policy.overrides:
+        if override.targets:  # per-object exceptions: the planner applies them
+            continue
         lo = start if override.start is None else max(override.start, start)
         span = IntervalSet.of(lo, min(override.until, end))
         off = off.union(span) if override.state is State.OFF else off.difference(span)
@@ -218,7 +220,7 @@ def explain(policy: Policy, at: float) -> Decision:
     if not policy.enabled:
         return Decision(State.ON, Reason.DISABLED, "the policy is disabled (spec.enabled: false)")
     for override in reversed(policy.overrides):
-        if (override.start is None or override.start <= second) and second < override.until:
+        if not override.targets and override.active(second):
             note = f": {override.reason}" if override.reason else ""
             detail = f"override {override.state} until {format_utc(override.until)}{note}"
             return Decision(override.state, Reason.OVERRIDE, detail)

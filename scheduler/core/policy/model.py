@@ -14,6 +14,7 @@ from scheduler.core.calendar import DayRange, HolidayCalendar
 from scheduler.core.changes import Scalar
 from scheduler.core.cron import CronSpec
 from scheduler.core.windows import Window
+from scheduler.core.workloads import WorkloadRef
 
 __all__ = [
     "API_VERSION",
@@ -106,13 +107,22 @@ Schedule = WindowSchedule | CronSchedule
 
 @dataclass(frozen=True, slots=True)
 class Override:
-    """Force ``state`` on ``[start, until)`` (``start`` ``None``: since the beginning of time)."""
+    """Force ``state`` on ``[start, until)`` (``start`` ``None``: since the beginning of time).
+
+    With ``targets`` the override applies to those objects only (``offhours wake TARGET``);
+    without, to every target of the policy.
+    """
 
     state: State
     start: int | None
     until: int
     reason: str
     location: Location
+    targets: tuple[WorkloadRef, ...] = ()
+
+    def active(self, at: float) -> bool:
+        """Whether the override is in force at ``at``."""
+        return (self.start is None or self.start <= at) and at < self.until
 
 
 @dataclass(frozen=True, slots=True)

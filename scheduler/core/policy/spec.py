@@ -22,6 +22,7 @@ from scheduler.core.policy.model import (
 from scheduler.core.policy.reader import Reader, describe
 from scheduler.core.syntax import SyntaxProblem, quote
 from scheduler.core.windows import WINDOW_EXAMPLE, Window, parse_window, split_windows
+from scheduler.core.workloads import WorkloadRef
 
 __all__ = [
     "check_day_conflicts",
@@ -39,7 +40,7 @@ SCHEDULE_EXAMPLE = (
 )
 WINDOWS_EXAMPLE = f"a list of windows such as {WINDOW_EXAMPLE}, or always/never"
 CRON_PAIR_EXAMPLE = 'both, e.g. sleep: "0 20 * * 1-5" and wake: "30 7 * * 1-5"'
-OVERRIDE_KEYS = ("state", "from", "until", "reason")
+OVERRIDE_KEYS = ("state", "from", "until", "reason", "targets")
 OVERRIDE_EXAMPLE = '{state: "on", until: "2026-11-28T23:00:00+01:00", reason: "release night"}'
 HOLIDAY_KEYS = ("country", "subdivision", "categories")
 HOLIDAY_EXAMPLE = "{country: DE, subdivision: BE}"
@@ -303,11 +304,27 @@ def _read_override(r: Reader, node: Node, field: str, *, zone: str, now: float) 
     until = _read_instant(r, until_node, f"{field}.until", zone=zone)
     start = _read_instant(r, entry.get("from"), f"{field}.from", zone=zone)
     reason = _read_reason(r, entry.get("reason"), f"{field}.reason")
+    targets = _read_override_targets(r, entry.get("targets"), f"{field}.targets")
     if state is None or until is None or (entry.get("from") is not None and start is None):
         return None
-    if not _check_span(r, entry, field, span=(start, until), now=now):
+    if targets is None or not _check_span(r, entry, field, span=(start, until), now=now):
         return None
-    return Override(state, start, until, reason, r.location(entry))
+    return Override(state, start, until, reason, r.location(entry), targets)
+
+
+def _read_override_targets(
+    r: Reader, node: Node | None, field: str
+) -> tuple[WorkloadRef, ...] | None:
+    """``targets: [kind/namespace/name, ...]``; ``None`` when an entry is invalid."""
+    found: list[WorkloadRef] = []
+    ok = True
+    for text, scalar in r.strings(node, field, expected='["Deployment/dev/web"]'):
+        try:
+            found.append(WorkloadRef.parse(text))
+        except ValueError:
+            r.error(scalar, field, "is not a target", got=text, expected="Deployment/dev/web")
+            ok = False
+    return tuple(found) if ok else None
 
 
 def _read_reason(r: Reader, node: Node | None, field: str) -> str:
