@@ -10,6 +10,7 @@ object defined twice for the same owners is an error for that object only.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -314,7 +315,17 @@ def _conflicts(objects: list[ManifestObject]) -> dict[ObjectId, str]:
 
 
 def _same_owners(a: ManifestObject, b: ManifestObject) -> bool:
-    return set(a.owners) == set(b.owners) or bool(set(a.owners) & set(b.owners))
+    """Applied together: by a common Flux Kustomization, or, when no Kustomization in the
+    repository applies either, by one over a folder holding both (one folder contains the
+    other; copies in sibling folders, such as per-cluster trees, are separate objects)."""
+    if a.owners or b.owners:
+        return bool(set(a.owners) & set(b.owners))
+    fa, fb = posixpath.dirname(a.file), posixpath.dirname(b.file)
+    return fa == fb or _inside(fa, fb) or _inside(fb, fa)
+
+
+def _inside(folder: str, ancestor: str) -> bool:
+    return ancestor == "" or folder.startswith(ancestor + "/")
 
 
 def _with_conflict(obj: ManifestObject, conflict: str) -> ManifestObject:
