@@ -96,7 +96,8 @@ def plan_edits(index: ManifestIndex, requests: Iterable[EditRequest]) -> tuple[F
     by_file: dict[str, list[EditRequest]] = defaultdict(list)
     for request in requests:
         by_file[request.target.file].append(request)
-    return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
+    with collector.paused():
+        return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
 
 
 @dataclass(slots=True)

@@ -136,11 +136,12 @@ class ManifestIndex:
 
 def build_index(files: Iterable[tuple[str, str]]) -> ManifestIndex:
     """Index ``(repository-relative path, text)`` pairs; never raises on bad input."""
-    scan = _Scan()
-    for path, text in files:
-        if is_indexed_path(path):
-            scan.add(path, text)
-    return scan.finish()
+    with collector.paused():
+        scan = _Scan()
+        for path, text in files:
+            if is_indexed_path(path):
+                scan.add(path, text)
+        return scan.finish()
 
 
 class _Scan:
@@ -151,10 +152,6 @@ class _Scan:
         self.found: list[_Found] = []
 
     def add(self, path: str, text: str) -> None:
-        with collector.paused():
-            self._add(path, text)
-
-    def _add(self, path: str, text: str) -> None:
         self.texts[path] = text
         offset = 1 if text.startswith(BOM) else 0
         docs = compose(text[offset:])

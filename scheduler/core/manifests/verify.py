@@ -43,6 +43,11 @@ class Comparison:
 
     def same(self, old: Node, new: Node) -> bool:
         """True when two node trees are equal: same structure, tags and scalar texts."""
+        if type(old) is type(new) and old.tag == new.tag and self._same_text(old, new):
+            return True
+        return self._same_deep(old, new)
+
+    def _same_deep(self, old: Node, new: Node) -> bool:
         stack = [(old, new)]
         seen: set[tuple[int, int]] = set()
         while stack:
