@@ -332,7 +332,7 @@ def _with_conflict(obj: ManifestObject, conflict: str) -> ManifestObject:
 def _flux(obj: ManifestObject, spec: _FluxSpec, files: frozenset[str]) -> FluxKustomization:
     return FluxKustomization(
         object=obj,
-        path=join_repo_path("", spec.path or "") or "",
+        path=join_repo_path("", spec.path or "") or (spec.path or ""),
         target_namespace=spec.target_namespace,
         source_kind=spec.source_kind,
         source_name=spec.source_name,

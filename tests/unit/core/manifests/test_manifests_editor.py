@@ -237,3 +237,31 @@ spec:
     outcomes = {e.path: [o.outcome for o in e.objects] for e in edits}
     assert outcomes == {"app.yaml": [Outcome.CHANGED], "web.yaml": [Outcome.REFUSED]}
     assert 'replicaCount: "0"' in edits[0].new_text
+
+
+ASLEEP_AT_ZERO = WEB.replace(
+    "  namespace: shop\n",
+    '  namespace: shop\n  annotations:\n    offhours.dev/original-replicas: "3"\n',
+).replace("replicas: 3", "replicas: 0")
+
+
+@pytest.mark.parametrize(
+    ("current", "method", "restored"),
+    [
+        ("0", ScaleReplicas(1), True),  # the policy changed 0 -> 1 overnight: still ours
+        ("1", ScaleReplicas(1), True),
+        ("2", ScaleReplicas(1), False),  # someone scaled it by hand: kept
+        ("5", None, True),  # no policy any more: nothing to compare with, restored
+    ],
+)
+def test_changed_while_asleep_compares_with_what_sleep_wrote(
+    current: str, method: ScaleReplicas | None, restored: bool
+) -> None:
+    """A field keeps a person's value; offhours' own writes (policy or default) are undone."""
+    index = _index(web=ASLEEP_AT_ZERO.replace("replicas: 0", f"replicas: {current}"))
+    (obj,) = index.objects
+    edit = _only(plan_edits(index, [EditRequest(obj, Action.WAKE, method)]))
+    (change,) = edit.changes
+    assert change.after == (3 if restored else int(current))
+    assert ("changed while asleep" in change.note) is not restored
+    assert "offhours.dev" not in edit.new_text
