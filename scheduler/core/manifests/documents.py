@@ -122,6 +122,8 @@ def _reason(exc: yaml.MarkedYAMLError) -> str:
 def scalar_value(node: ScalarNode) -> Scalar:
     """The JSON scalar a scalar node loads as (unknown tags load as their text)."""
     tag = node.tag
+    if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+        return int(node.value)
     if tag == _NULL:
         return None
     if tag == _BOOL:

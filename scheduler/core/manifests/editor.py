@@ -96,7 +96,8 @@ def plan_edits(index: ManifestIndex, requests: Iterable[EditRequest]) -> tuple[F
     by_file: dict[str, list[EditRequest]] = defaultdict(list)
     for request in requests:
         by_file[request.target.file].append(request)
-    return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
+    with collector.paused():
+        return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
 
 
 @dataclass(slots=True)
@@ -122,12 +123,13 @@ def _edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdi
     results: dict[int, ObjectEdit] = {}
     pending: dict[int, _Pending] = {}
     refusal = file_refusal(body, docs)
+    context = _File(body, docs, newline_of(body), preferred_quote(body))
     seen: set[int] = set()
     for number, request in enumerate(requests):
         try:
             if refusal is not None:
                 raise refusal
-            outcome = _plan(body, docs, request, seen=seen)
+            outcome = _plan(context, request, seen=seen)
         except Refusal as exc:
             results[number] = _refused(path, request, exc)
             continue
@@ -140,9 +142,18 @@ def _edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdi
     return FileEdit(path, text, bom + new_body, ordered)
 
 
-def _plan(
-    body: str, docs: tuple[Node, ...], request: EditRequest, *, seen: set[int]
-) -> ObjectEdit | _Pending:
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file being edited: its text (without BOM), documents and writing style."""
+
+    body: str
+    docs: tuple[Node, ...]
+    newline: str
+    quote: str
+
+
+def _plan(context: _File, request: EditRequest, *, seen: set[int]) -> ObjectEdit | _Pending:
+    body, docs = context.body, context.docs
     target = request.target
     if target.document in seen:
         raise Refusal("the object is already edited by another request in this plan")
@@ -161,7 +172,7 @@ def _plan(
         kind=target.kind,
         annotations=string_map(mapping_at(doc, "metadata", "annotations")),
         self_managing=target.self_managing,
-        quote=preferred_quote(body, doc.start_mark.index, doc.end_mark.index),
+        quote=context.quote,
     )
     _check_allowed(target, subject)
     if request.action is Action.SLEEP:
@@ -172,7 +183,7 @@ def _plan(
         plan = plan_wake(subject, request.method)
     if not plan.writes:
         return ObjectEdit(request, Outcome.UNCHANGED, message=plan.note)
-    document = plan_writes(body, doc, plan.writes, newline=newline_of(body))
+    document = plan_writes(body, doc, plan.writes, newline=context.newline)
     return _Pending(request, plan, document)
 
 

@@ -10,6 +10,7 @@ object defined twice for the same owners is an error for that object only.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -135,11 +136,12 @@ class ManifestIndex:
 
 def build_index(files: Iterable[tuple[str, str]]) -> ManifestIndex:
     """Index ``(repository-relative path, text)`` pairs; never raises on bad input."""
-    scan = _Scan()
-    for path, text in files:
-        if is_indexed_path(path):
-            scan.add(path, text)
-    return scan.finish()
+    with collector.paused():
+        scan = _Scan()
+        for path, text in files:
+            if is_indexed_path(path):
+                scan.add(path, text)
+        return scan.finish()
 
 
 class _Scan:
@@ -150,10 +152,6 @@ class _Scan:
         self.found: list[_Found] = []
 
     def add(self, path: str, text: str) -> None:
-        with collector.paused():
-            self._add(path, text)
-
-    def _add(self, path: str, text: str) -> None:
         self.texts[path] = text
         offset = 1 if text.startswith(BOM) else 0
         docs = compose(text[offset:])
@@ -314,7 +312,17 @@ def _conflicts(objects: list[ManifestObject]) -> dict[ObjectId, str]:
 
 
 def _same_owners(a: ManifestObject, b: ManifestObject) -> bool:
-    return set(a.owners) == set(b.owners) or bool(set(a.owners) & set(b.owners))
+    """Applied together: by a common Flux Kustomization, or, when no Kustomization in the
+    repository applies either, by one over a folder holding both (one folder contains the
+    other; copies in sibling folders, such as per-cluster trees, are separate objects)."""
+    if a.owners or b.owners:
+        return bool(set(a.owners) & set(b.owners))
+    fa, fb = posixpath.dirname(a.file), posixpath.dirname(b.file)
+    return fa == fb or _inside(fa, fb) or _inside(fb, fa)
+
+
+def _inside(folder: str, ancestor: str) -> bool:
+    return ancestor == "" or folder.startswith(ancestor + "/")
 
 
 def _with_conflict(obj: ManifestObject, conflict: str) -> ManifestObject:
@@ -324,7 +332,7 @@ def _with_conflict(obj: ManifestObject, conflict: str) -> ManifestObject:
 def _flux(obj: ManifestObject, spec: _FluxSpec, files: frozenset[str]) -> FluxKustomization:
     return FluxKustomization(
         object=obj,
-        path=join_repo_path("", spec.path or "") or "",
+        path=join_repo_path("", spec.path or "") or (spec.path or ""),
         target_namespace=spec.target_namespace,
         source_kind=spec.source_kind,
         source_name=spec.source_name,

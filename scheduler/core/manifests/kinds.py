@@ -7,6 +7,7 @@ group and kind only, never by version. This module classifies; it does not parse
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 __all__ = [
@@ -72,6 +73,7 @@ CLUSTER_SCOPED: Final = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def api_group(api_version: str) -> str:
     """The group of an ``apiVersion`` (``apps/v1`` -> ``apps``; ``v1`` -> ``""``)."""
     group, _, _version = api_version.rpartition("/")

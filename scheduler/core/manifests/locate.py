@@ -33,8 +33,22 @@ class Found:
     value: Node | None
 
 
-def parent_refusal(text: str, key: Node | None, node: Node, *, where: str) -> Refusal | None:
-    """Why the mapping ``node`` at ``where`` cannot take new or changed keys, or None."""
+def parent_refusal(
+    text: str, key: Node | None, node: Node, *, path: tuple[str, ...]
+) -> Refusal | None:
+    """Why the mapping ``node`` at ``path`` cannot take new or changed keys, or None."""
+    start = node.start_mark.index
+    if (
+        type(node) is MappingNode
+        and (key is None or not is_alias(key, node))
+        and text[start : start + 1] not in ("&", "!")
+        and text.find("<<", start, node.end_mark.index) < 0
+    ):
+        return None
+    return _parent_problem(text, key, node, where=dotted(path) or "the document")
+
+
+def _parent_problem(text: str, key: Node | None, node: Node, *, where: str) -> Refusal | None:
     if key is not None and is_alias(key, node):
         return refuse(key, f"{where} is an alias (*name); editing it would change its anchor")
     if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
@@ -60,7 +74,7 @@ def locate(text: str, doc: Node, path: tuple[str, ...]) -> Found:
     ``EditRefused`` when a parent cannot be edited (see ``parent_refusal``)."""
     node, key = doc, None
     for depth, name in enumerate(path):
-        problem = parent_refusal(text, key, node, where=dotted(path[:depth]) or "the document")
+        problem = parent_refusal(text, key, node, path=path[:depth])
         if problem is not None:
             raise problem
         assert isinstance(node, MappingNode)
@@ -77,7 +91,7 @@ def scalar_at(text: str, doc: Node, path: tuple[str, ...]) -> ScalarNode | None:
     found = locate(text, doc, path)
     if found.key is None or found.value is None:
         return None
-    problem = value_refusal(text, found.key, found.value, where=dotted(path))
+    problem = value_refusal(text, found.key, found.value, path=path)
     if problem is not None:
         raise problem
     assert isinstance(found.value, ScalarNode)

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from scheduler.core.changes import Scalar
-from scheduler.core.manifests.documents import MappingNode, Node, ScalarNode
+from scheduler.core.manifests.documents import CollectionNode, MappingNode, Node, ScalarNode
 from scheduler.core.manifests.lines import is_first_on_line, line_start, next_line_start
 from scheduler.core.manifests.locate import dotted, parent_refusal
-from scheduler.core.manifests.nodes import content_end, find_entry
+from scheduler.core.manifests.nodes import content_end, find_entry, is_block_scalar
 from scheduler.core.manifests.refusals import Refusal, refuse, value_refusal
 from scheduler.core.manifests.render import ScalarText, plain_safe, render, render_key
 from scheduler.core.manifests.splice import Splice
@@ -88,14 +88,14 @@ def _sets(sub: _Trie | Write) -> bool:
 
 def plan_writes(text: str, doc: Node, writes: Sequence[Write], *, newline: str) -> DocumentPlan:
     """Splices making ``writes`` in ``doc`` (a document of ``text``); raises ``EditRefused``."""
-    problem = parent_refusal(text, None, doc, where="the document")
+    problem = parent_refusal(text, None, doc, path=())
     if problem is not None:
         raise problem
     assert isinstance(doc, MappingNode)
     planner = _Planner(text, newline, _document_step(doc))
     if planner.mapping(doc, _trie(writes), (), key=None):
         raise refuse(doc, "edit would empty the whole document")
-    return planner.plan
+    return planner.finish()
 
 
 def _document_step(doc: MappingNode) -> int:
@@ -114,6 +114,7 @@ class _Planner:
         self.newline = newline
         self.step = step
         self.plan = DocumentPlan()
+        self.removals: list[tuple[int, int]] = []
 
     def mapping(
         self, node: MappingNode, trie: _Trie, path: Path, *, key: ScalarNode | None
@@ -150,7 +151,7 @@ class _Planner:
 
     def _nested(self, entry: tuple[ScalarNode, Node], sub: _Trie, where: Path) -> bool:
         key, value = entry
-        problem = parent_refusal(self.text, key, value, where=dotted(where))
+        problem = parent_refusal(self.text, key, value, path=where)
         if problem is not None:
             raise problem
         assert isinstance(value, MappingNode)
@@ -167,7 +168,7 @@ class _Planner:
         self, entry: tuple[ScalarNode, Node], scalar: ScalarText, where: Path, *, flow: bool
     ) -> None:
         key, value = entry
-        problem = value_refusal(self.text, key, value, where=dotted(where))
+        problem = value_refusal(self.text, key, value, path=where)
         if problem is not None:
             raise problem
         assert isinstance(value, ScalarNode)
@@ -191,13 +192,24 @@ class _Planner:
             start = key.start_mark.index
             if not is_first_on_line(self.text, start):
                 raise refuse(key, f"{key.value} does not start its own line; not removed")
-            start = line_start(self.text, start)
             end = self._entry_end(key, value)
             after = end if self.text[end - 1 : end] == "\n" else next_line_start(self.text, end)
-            if after is None:
-                after = len(self.text)
+            self.removals.append((line_start(self.text, start), after or len(self.text)))
+
+    def finish(self) -> DocumentPlan:
+        """The plan, with removed lines merged into splices (a removal reaching the end of a
+        file without a final newline also takes the line break before it)."""
+        merged: list[list[int]] = []
+        for start, end in sorted(self.removals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            if end == len(self.text) and not self.text.endswith("\n"):
                 start = _before_line_break(self.text, start)
-            self.plan.splices.append(Splice(start, after, 0, ""))
+            self.plan.splices.append(Splice(start, end, 0, ""))
+        return self.plan
 
     def _block_insert(
         self,
@@ -219,6 +231,10 @@ class _Planner:
         else:
             end = content_end(self.text, node, node.start_mark.index)
             at = end if self.text[end - 1 : end] == "\n" else next_line_start(self.text, end)
+            if at is None and _ends_in_block_scalar(node):
+                # A line after a block scalar that ends the file without a newline would give
+                # the scalar a final line break: go before the mapping's last entry instead.
+                at = line_start(self.text, node.value[-1][0].start_mark.index)
         if at is None:
             block = "".join(self.newline + line for line in lines)
             at = len(self.text)
@@ -288,6 +304,14 @@ class _Planner:
         for i in range(first_kept + 1, len(entries)):
             if id(entries[i][0]) in gone:
                 self.plan.splices.append(Splice(ends[i - 1], ends[i], 0, ""))
+
+
+def _ends_in_block_scalar(node: Node) -> bool:
+    """True when the text of ``node`` ends with a literal or folded block scalar."""
+    while isinstance(node, CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return is_block_scalar(node)
 
 
 def _before_line_break(text: str, start: int) -> int:

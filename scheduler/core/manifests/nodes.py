@@ -35,11 +35,10 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 def find_entry(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
     """The (key node, value node) of ``key`` in ``mapping``; the last one wins, as in YAML
     loaders; None when absent."""
-    found: tuple[ScalarNode, Node] | None = None
-    for key_node, value_node in mapping.value:
-        if isinstance(key_node, ScalarNode) and key_node.value == key:
-            found = (key_node, value_node)
-    return found
+    for key_node, value_node in reversed(mapping.value):
+        if key_node.value == key and type(key_node) is ScalarNode:
+            return key_node, value_node
+    return None
 
 
 def _at(node: Node, path: tuple[str, ...]) -> Node | None:

@@ -10,6 +10,7 @@ do not fit the kind, and suspending a Flux Kustomization that applies its own ma
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from scheduler.core.changes import Scalar
@@ -83,6 +84,7 @@ def wake_absent(api_version: str, kind: str, state_key: str) -> OnWakeAbsent:
     return OnWakeAbsent.DELETE
 
 
+@functools.lru_cache(maxsize=1024)
 def recipe_for(api_version: str, kind: str, method: SleepMethod, *, self_managing: bool) -> Recipe:
     """The recipe of ``method`` on this kind; raises ``Refusal`` when it does not fit."""
     match method:

@@ -84,8 +84,23 @@ def _plain_template_node(docs: tuple[Node, ...]) -> Node | None:
     return None
 
 
-def value_refusal(text: str, key: Node, value: Node, *, where: str) -> Refusal | None:
-    """Why the scalar ``value`` at ``where`` cannot be replaced by a splice, or None."""
+def value_refusal(text: str, key: Node, value: Node, *, path: tuple[str, ...]) -> Refusal | None:
+    """Why the scalar ``value`` at ``path`` cannot be replaced by a splice, or None."""
+    if (
+        type(value) is ScalarNode
+        and value.style in (None, "", "'", '"')
+        and key.end_mark.index <= value.start_mark.index
+        and value.start_mark.line == value.end_mark.line
+        and text[value.start_mark.index : value.start_mark.index + 1] not in ("&", "!")
+        and (value.value or value.style)
+        and "${" not in value.value
+        and "{{" not in value.value
+    ):
+        return None
+    return _value_problem(text, key, value, where=".".join(path))
+
+
+def _value_problem(text: str, key: Node, value: Node, *, where: str) -> Refusal | None:
     if value.start_mark.index < key.end_mark.index:
         return refuse(key, f"{where} is an alias (*name); editing it would change its anchor")
     if not isinstance(value, ScalarNode):

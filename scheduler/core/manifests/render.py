@@ -47,7 +47,12 @@ class ScalarText:
         """The value a YAML loader reads from this scalar."""
         if self.style:
             return self.text
-        return scalar_value(ScalarNode(resolve_plain(self.text), self.text))
+        return _plain_value(self.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_value(text: str) -> Scalar:
+    return scalar_value(ScalarNode(resolve_plain(text), text))
 
 
 def plain_safe(text: str, *, flow: bool = False) -> bool:

@@ -123,31 +123,52 @@ def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
     return ObjectPlan(tuple(writes), tuple(facts))
 
 
-def _written(subject: Subject, method: SleepMethod | None) -> dict[tuple[str, ...], str]:
-    """What sleep wrote at each path, when the method is known (else only Flux/CronJob
-    ``suspend: true`` is certain)."""
-    written: dict[tuple[str, ...], str] = {("spec", "suspend"): "true"}
+#: What sleep writes when a policy does not say otherwise, per state annotation.
+_DEFAULT_WRITTEN = {
+    keys.ORIGINAL_REPLICAS: "0",
+    keys.ORIGINAL_SUSPEND: "true",
+    keys.ORIGINAL_VALUES: "0",
+    keys.ORIGINAL_PAUSED_REPLICAS: "0",
+}
+
+
+def _written(
+    subject: Subject, method: SleepMethod | None, *, state_key: str, path: tuple[str, ...]
+) -> frozenset[str] | None:
+    """The texts sleep may have written at ``path``: the method's value and the default.
+
+    None when unknown (no policy selects the object any more, or it now uses another method):
+    the field is then restored as recorded. ``suspend: true`` is always known. The default is
+    accepted too, so a policy whose sleep value changed while its objects slept (0 -> 1)
+    still wakes them instead of mistaking its own earlier write for a person's.
+    """
+    if state_key == keys.ORIGINAL_SUSPEND:
+        return frozenset({"true"})
     if method is None:
-        return written
+        return None
     try:
         recipe: Recipe = recipe_for(subject.api_version, subject.kind, method, self_managing=False)
     except Refusal:
-        return written
-    written.update({t.path: text_of(t.value) for t in recipe.targets})
-    return written
+        return None
+    if recipe.state_key != state_key:
+        return None
+    texts = {text_of(t.value) for t in recipe.targets if t.path == path}
+    if not texts:
+        return None
+    default = _DEFAULT_WRITTEN.get(state_key)
+    return frozenset(texts | ({default} if default else set()))
 
 
 def plan_wake(subject: Subject, method: SleepMethod | None = None) -> ObjectPlan:
     """Writes that wake the object from its state annotations; raises ``Refusal``.
 
     ``method`` is the one the object slept with, when a policy still selects it: then a field
-    that no longer holds what sleep wrote is kept ("changed while asleep"). Without it, only
-    ``suspend`` can be checked and other fields are restored as recorded.
+    that no longer holds what sleep wrote is kept ("changed while asleep", see ``_written``).
+    Without it, only ``suspend`` can be checked and other fields are restored as recorded.
     """
     present = [key for key in keys.STATE_KEYS if key in subject.annotations]
     if not present:
         return ObjectPlan((), (), "not asleep")
-    written = _written(subject, method)
     writes: list[Write] = []
     facts: list[FieldFact] = []
     for state_key in present:
@@ -156,7 +177,8 @@ def plan_wake(subject: Subject, method: SleepMethod | None = None) -> ObjectPlan
         for label, original in records.decode(state_key, text, is_json=is_json):
             path = target_path(state_key, label)
             how = wake_absent(subject.api_version, subject.kind, state_key)
-            write, fact = _restore(subject, path, original, expected=written.get(path), how=how)
+            written = _written(subject, method, state_key=state_key, path=path)
+            write, fact = _restore(subject, path, original, expected=written, how=how)
             if write is not None:
                 writes.append(write)
             facts.append(fact)
@@ -169,16 +191,17 @@ def _restore(
     path: tuple[str, ...],
     original: records.Original,
     *,
-    expected: str | None,
+    expected: frozenset[str] | None,
     how: OnWakeAbsent,
 ) -> tuple[Write | None, FieldFact]:
     where = dotted(path)
     node = scalar_at(subject.text, subject.doc, path)
     before = None if node is None else scalar_value(node)
     current = None if node is None else str(node.value)
-    if expected is not None and current != expected:
+    if expected is not None and current not in expected:
         shown = "absent" if node is None else repr(before)
-        note = f"changed while asleep: {where} is {shown}, not the {expected} offhours wrote; kept"
+        wrote = " or ".join(sorted(expected))
+        note = f"changed while asleep: {where} is {shown}, not the {wrote} offhours wrote; kept"
         return None, FieldFact(where, before, before, note)
     if isinstance(original, records.Absent):
         if how is OnWakeAbsent.WRITE_FALSE:

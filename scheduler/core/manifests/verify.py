@@ -43,6 +43,11 @@ class Comparison:
 
     def same(self, old: Node, new: Node) -> bool:
         """True when two node trees are equal: same structure, tags and scalar texts."""
+        if type(old) is type(new) and old.tag == new.tag and self._same_text(old, new):
+            return True
+        return self._same_deep(old, new)
+
+    def _same_deep(self, old: Node, new: Node) -> bool:
         stack = [(old, new)]
         seen: set[tuple[int, int]] = set()
         while stack:
@@ -98,22 +103,26 @@ class Comparison:
             return old_entries
         if isinstance(new_entries, str):
             return new_entries
-        for name in old_entries.keys() | new_entries.keys():
+        for name, before in old_entries.items():
+            if name not in tree:
+                after = new_entries.get(name)
+                if after is None or not self.same(before, after):
+                    shown = dotted((*path, name))
+                    return f"{shown} changed, but offhours did not mean to change it"
+        for name in new_entries.keys() - old_entries.keys() - tree.keys():
+            return f"{dotted((*path, name))} appeared, but offhours did not write it"
+        for name, sub in tree.items():
             where = (*path, name)
-            before, after = old_entries.get(name), new_entries.get(name)
-            sub = tree.get(name)
-            if sub is None:
-                if before is None or after is None or not self.same(before, after):
-                    return f"{dotted(where)} changed, but offhours did not mean to change it"
-                continue
-            problem = (
-                _check_leaf(after, sub, where)
-                if isinstance(sub, _Leaf)
-                else self._check(before, after, sub, path=where)
-            )
+            after = new_entries.get(name)
+            if isinstance(sub, _Leaf):
+                problem = _check_leaf(after, sub, where)
+            elif after is None:
+                problem = _check_missing(sub, where)
+            else:
+                problem = self._check(old_entries.get(name), after, sub, path=where)
             if problem is not None:
                 return problem
-        return _check_missing(new_entries, tree, path)
+        return None
 
 
 def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
@@ -121,12 +130,12 @@ def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
         return {}
     if not isinstance(node, MappingNode):
         return f"{dotted(path) or 'the document'} is no longer a mapping"
-    out: dict[str, Node] = {}
+    entries: dict[str, Node] = {}
     for key, value in node.value:
-        if not isinstance(key, ScalarNode):
+        if type(key) is not ScalarNode:
             return f"{dotted(path)} has a complex key; cannot verify"
-        out[key.value] = value
-    return out
+        entries[key.value] = value
+    return entries
 
 
 def _check_leaf(after: Node | None, leaf: _Leaf, where: Path) -> str | None:
@@ -140,16 +149,14 @@ def _check_leaf(after: Node | None, leaf: _Leaf, where: Path) -> str | None:
     return None
 
 
-def _check_missing(new_entries: dict[str, Node], tree: _Tree, path: Path) -> str | None:
-    """Written values that appear nowhere in ``new`` (their parent never came to be)."""
+def _check_missing(tree: _Tree, path: Path) -> str | None:
+    """A written mapping that is gone: only deletions may have been under it."""
     for name, sub in tree.items():
-        if name in new_entries:
-            continue
         if isinstance(sub, _Leaf):
             if sub.value is not GONE:
                 return f"{dotted((*path, name))} is missing"
         else:
-            problem = _check_missing({}, sub, (*path, name))
+            problem = _check_missing(sub, (*path, name))
             if problem is not None:
                 return problem
     return None
