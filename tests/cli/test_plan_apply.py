@@ -142,8 +142,8 @@ def test_a_week_of_transitions_restores_every_file(remote: gitremote.GitRemote) 
 
 
 def test_two_writers_racing_converge(remote: gitremote.GitRemote, tmp_path: Path) -> None:
-    """Two processes (two clusters, two caches) apply the same instant at once: one commit
-    lands, the other re-plans on top, finds nothing to do, and pushes nothing."""
+    """Two processes (two clusters, two caches) apply the same instant at once: exactly one
+    commit lands; the other writer re-plans on top and adds nothing."""
     code, out = run("apply", "--repo", remote.url, "--at", SATURDAY_NOON)
     assert code == 0, out
     before = remote.count()
@@ -161,4 +161,9 @@ def test_two_writers_racing_converge(remote: gitremote.GitRemote, tmp_path: Path
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert remote.count() == before + 1
-    assert sum("nothing to commit" in o for o in outputs) == 1
+    # Either the loser re-planned and found nothing, or both built the byte-identical commit
+    # (same changes, same second, deterministic message) and the remote holds it once.
+    shas = {
+        line.split()[1] for o in outputs for line in o.splitlines() if line.startswith("commit ")
+    }
+    assert sum("nothing to commit" in o for o in outputs) == 1 or len(shas) == 1, outputs
