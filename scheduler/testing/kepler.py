@@ -33,6 +33,7 @@ __all__ = [
     "load_instant_responses",
     "load_pandas_csv",
     "load_query_range_dump",
+    "merge_series",
     "state_series",
     "truth",
     "v010_series",
@@ -188,6 +189,15 @@ def _node_pods(scenario: Scenario, node: str) -> list[PodSpec]:
     return [p for p in scenario.pods if p.node == node]
 
 
+def _node_raw(scenario: Scenario, pods: Sequence[PodSpec], *, at: float, share: float) -> float:
+    """The hardware counter: all node energy since the scenario start, through restarts."""
+    elapsed = at - scenario.start
+    energy = (scenario.idle_watts + _NODE_ACTIVE_WATTS) * share * elapsed
+    for pod in pods:
+        energy += pod.watts * share * max(0.0, min(at, pod.end) - max(pod.start, scenario.start))
+    return energy
+
+
 def _v010_nodes(
     scenario: Scenario, lo: float, hi: float, *, zones: Sequence[str]
 ) -> list[MetricSeries]:
@@ -196,6 +206,16 @@ def _v010_nodes(
         pods = _node_pods(scenario, node)
         for zone in zones:
             share = 1.0 if zone == "package" else _DRAM_SHARE
+            raw = [
+                (t, _node_raw(scenario, pods, at=t, share=share)) for t in scenario.scrapes(lo, hi)
+            ]
+            labels = {
+                "node_name": node,
+                "zone": zone,
+                "path": f"aggregated-{zone}",
+                "job": "kepler",
+            }
+            out.append(_series("kepler_node_cpu_joules_total", labels, raw))
             for part in ("active", "idle"):
                 by_generation: dict[int, list[tuple[float, float]]] = {}
                 for t in scenario.scrapes(lo, hi):
@@ -539,6 +559,11 @@ def load_instant_responses(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     for entry in document["entries"]:
         if entry.get("response") is not None:
             yield entry["query"], entry["response"]
+
+
+def merge_series(series: Iterable[MetricSeries]) -> list[MetricSeries]:
+    """One series per identity: samples of equal name and labels merged in time order."""
+    return _merged(series)
 
 
 def _merged(series: Iterable[MetricSeries]) -> list[MetricSeries]:

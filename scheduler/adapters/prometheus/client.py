@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -141,6 +142,11 @@ class PrometheusClient:
             )
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
             raise ConfigError(f"invalid Prometheus URL {self.url}: {self._scrub(exc)}") from exc
+
+    @classmethod
+    def from_url(cls, url: str, **settings: Any) -> PrometheusClient:
+        """A client for ``url`` with default settings, overridden by keyword arguments."""
+        return cls(PrometheusSettings.model_validate({"url": url, **settings}))
 
     @staticmethod
     def _collect_secrets(settings: PrometheusSettings) -> tuple[str, ...]:

@@ -173,6 +173,7 @@ class _EnergyRead:
             for point in points:
                 self.covered[point] = 1
             self.nodes.take(one, points, samples=self.samples)
+        self.nodes.cross_check(first=max(0, first - 1), last=last)
         self.nodes.bound_into(self.bound, first=max(0, first - 1), last=last)
 
     def _take_workloads(self, series: Sequence[MetricSeries]) -> None:

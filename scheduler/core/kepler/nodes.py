@@ -4,7 +4,9 @@ Per schema (see ``queries.node_query``):
 
 * 0.10: node total = ``active + idle`` counters, zones package (+ dram); both are accumulated
   deltas that Kepler re-initialises from the raw RAPL counter when it restarts, so a drop or a
-  newly seen series re-bases (the step is unknown) instead of counting from zero;
+  newly seen series re-bases (the step is unknown) instead of counting from zero, and a step in
+  which they grew more than the raw counter ``kepler_node_cpu_joules_total`` (a re-initialised
+  total higher than before) is unknown too;
 * 0.4-0.9: package and dram counters summed over sockets (``package`` label) and modes
   (``dynamic`` = active, ``idle``); if the platform meter (``kepler_node_platform_joules_total``,
   already including package and DRAM) reports energy for a node, that node's total is the
@@ -32,10 +34,12 @@ from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 
-__all__ = ["BOUND_FACTOR", "NodeTally", "node_name"]
+__all__ = ["BOUND_FACTOR", "RAW_TOLERANCE", "NodeTally", "node_name"]
 
 # A pod counter may not grow by more than this many times the largest node's energy in a step.
 BOUND_FACTOR = 2.0
+# 0.10 active + idle must match the raw RAPL counter they are split from (same scrape).
+RAW_TOLERANCE = 0.02
 _ADDRESS = re.compile(r".*:\d+")
 
 
@@ -70,6 +74,10 @@ class NodeTally:
         self.ledger = CounterLedger(policy=policy, covered=covered)
         self.nodes: dict[str, dict[str, _Parts]] = {}
         self.presence: dict[str, bytearray] = {}
+        # 0.10 only: the hardware RAPL counter, to catch re-initialised active/idle counters.
+        self.raw_ledger = CounterLedger(policy=ResetPolicy.REBASE, covered=covered)
+        self.raw: dict[str, array[float]] = {}
+        self.raw_points: dict[str, bytearray] = {}
         self.counts = array("d", [math.nan]) * timeline.steps
         self.counted = False
 
@@ -109,6 +117,9 @@ class NodeTally:
             )
             return
         if self.schema is KeplerSchema.V0_10:
+            if labels.get("part") == "raw":
+                self._take_raw(node, series, points)
+                return
             parts, mode = self._parts(node, "rapl"), labels.get("part", "")
         else:
             group = "platform" if labels.get("component") == "platform" else "rapl"
@@ -120,6 +131,33 @@ class NodeTally:
         elif mode == "idle":
             sinks.append(parts.idle)
         self.ledger.feed(series.labels, points, series.values, sinks=sinks)
+
+    def _take_raw(self, node: str, series: MetricSeries, points: Sequence[int]) -> None:
+        steps = self.timeline.steps
+        raw = self.raw.setdefault(node, _zeros(steps))
+        seen = self.raw_points.setdefault(node, bytearray(steps + 1))
+        for point in points:
+            seen[point] = 1
+        self.raw_ledger.feed(series.labels, points, series.values, sinks=[raw])
+
+    def cross_check(self, *, first: int, last: int) -> None:
+        """0.10: mark steps unknown where active + idle grew more than the raw RAPL counter.
+
+        Kepler re-initialises its active/idle totals from the raw counter when it restarts; if
+        the new value is higher, the jump looks like energy. The raw counter is unaffected.
+        """
+        for node, raw in self.raw.items():
+            seen = self.raw_points[node]
+            parts = self.nodes.get(node, {}).get("rapl")
+            if parts is None:
+                continue
+            for step in range(first, last):
+                limit = raw[step]
+                if not (seen[step] and seen[step + 1]) or math.isnan(limit):
+                    continue
+                if parts.total[step] > limit * (1 + RAW_TOLERANCE) + 1.0:
+                    for grid in (parts.total, parts.active, parts.idle):
+                        grid[step] = math.nan
 
     def _chosen(self, node: str) -> tuple[str, _Parts]:
         groups = self.nodes[node]

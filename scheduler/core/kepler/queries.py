@@ -195,22 +195,24 @@ def node_query(
 ) -> str:
     """Node energy per node, zone/component and mode at each point, plus the node count.
 
-    0.10: ``active`` and ``idle`` counters per zone (``part`` label). 0.7: package and dram per
-    socket and mode, and the platform meter (``component`` label). 0.3: the node gauges and
-    ``part="samples"``, the largest number of pod-gauge samples any series had in the window
-    (the scrape-count reference for gauge integration). With ``node_count_resolution``, the mean
-    number of ``kube_node_info`` nodes in each window is added as ``part="node_count"``.
+    0.10: ``active`` and ``idle`` counters per zone (``part`` label), and ``raw``, the hardware
+    RAPL counter they are split from (cross-checks them across Kepler restarts). 0.7: package
+    and dram per socket and mode, and the platform meter (``component`` label). 0.3: the node
+    gauges and ``part="samples"``, the largest number of pod-gauge samples any series had in the
+    window (the scrape-count reference for gauge integration). With ``node_count_resolution``,
+    the mean number of ``kube_node_info`` nodes in each window is added as ``part="node_count"``.
     """
     zone = f"zone=~{string_literal(one_of(zones))}"
     if schema is KeplerSchema.V0_10:
         keys = ("node_name", "zone")
+        metrics = {"active": "cpu_active", "idle": "cpu_idle", "raw": "cpu"}
         parts = [
             _tagged(
-                _last_sample(f"kepler_node_cpu_{p}_joules_total", [zone], keys=keys, window=window),
+                _last_sample(f"kepler_node_{m}_joules_total", [zone], keys=keys, window=window),
                 "part",
                 p,
             )
-            for p in ("active", "idle")
+            for p, m in metrics.items()
         ]
     elif schema is KeplerSchema.V0_7:
         socket_keys = ("instance", "exported_instance", "package", "mode")

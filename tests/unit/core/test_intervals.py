@@ -39,7 +39,9 @@ def test_interval_membership_is_half_open() -> None:
 
 
 @given(pairs, pairs)
-def test_algebra_matches_brute_force(a_raw: list[tuple[int, int]], b_raw: list[tuple[int, int]]) -> None:
+def test_algebra_matches_brute_force(
+    a_raw: list[tuple[int, int]], b_raw: list[tuple[int, int]]
+) -> None:
     """Union, intersection, difference and complement agree with sets of integer instants."""
     a, b = IntervalSet(a_raw), IntervalSet(b_raw)
     sa, sb = brute(a_raw), brute(b_raw)
