@@ -236,7 +236,10 @@ class _EnergyRead:
 
     # -- result ----------------------------------------------------------------------------
     def _step_covered(self) -> list[bool]:
+        """Counter steps need data at both ends; gauge steps (<=0.3) only in their own window."""
         c = self.covered
+        if self.schema is schema.KeplerSchema.V0_3:
+            return [bool(c[i + 1]) for i in range(self.timeline.steps)]
         return [bool(c[i] and c[i + 1]) for i in range(self.timeline.steps)]
 
     def _finish(self, grid: array[float], step_covered: Sequence[bool]) -> EnergyGrid:
@@ -284,7 +287,7 @@ class _EnergyRead:
             pseudo = "included in their pseudo-namespaces (system, kernel), never in workloads"
         else:
             pseudo = "excluded (system_processes, kernel_processes)"
-        warnings = [*self.warnings, *self.client.warnings]
+        warnings = [*self.warnings, *self.nodes.warnings(), *self.client.warnings]
         others = tuple(s for s in self.found.detection.present if s is not self.schema)
         if others:
             warnings.append(

@@ -9,8 +9,10 @@ Per schema (see ``queries.node_query``):
   total higher than before) is unknown too;
 * 0.4-0.9: package and dram counters summed over sockets (``package`` label) and modes
   (``dynamic`` = active, ``idle``); if the platform meter (``kepler_node_platform_joules_total``,
-  already including package and DRAM) reports energy for a node, that node's total is the
-  platform reading instead; meters disagree, so the source is stated;
+  which includes package and DRAM) reports energy for a node and reads at least package + dram,
+  that node's total is the platform reading instead; a platform reading below package + dram
+  (seen in the Dec 2023 recording) is physically inconsistent: RAPL is kept and a warning says
+  so;
 * <=0.3: ``node_curr_energy_in_{pkg,dram}_joule`` gauges (joules per 3-s sample), estimated.
 
 The node name is ``node_name`` (0.10), else the first of ``node``/``instance``/
@@ -34,10 +36,12 @@ from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 
-__all__ = ["BOUND_FACTOR", "RAW_TOLERANCE", "NodeTally", "node_name"]
+__all__ = ["BOUND_FACTOR", "PLATFORM_MIN_RATIO", "RAW_TOLERANCE", "NodeTally", "node_name"]
 
 # A pod counter may not grow by more than this many times the largest node's energy in a step.
 BOUND_FACTOR = 2.0
+# The platform meter is used only if it reads at least this share of package + dram.
+PLATFORM_MIN_RATIO = 0.98
 # 0.10 active + idle must match the raw RAPL counter they are split from (same scrape).
 RAW_TOLERANCE = 0.02
 _ADDRESS = re.compile(r".*:\d+")
@@ -159,12 +163,34 @@ class NodeTally:
                     for grid in (parts.total, parts.active, parts.idle):
                         grid[step] = math.nan
 
+    def _platform_state(self, node: str) -> str:
+        """``absent``, ``consistent`` (reads at least package + dram) or ``below-rapl``."""
+        groups = self.nodes[node]
+        platform, rapl = groups.get("platform"), groups.get("rapl")
+        if platform is None:
+            return "absent"
+        platform_sum = math.fsum(j for j in platform.total if not math.isnan(j))
+        if platform_sum <= 0:
+            return "absent"
+        rapl_sum = math.fsum(j for j in rapl.total if not math.isnan(j)) if rapl else 0.0
+        return "consistent" if platform_sum >= rapl_sum * PLATFORM_MIN_RATIO else "below-rapl"
+
     def _chosen(self, node: str) -> tuple[str, _Parts]:
         groups = self.nodes[node]
-        platform = groups.get("platform")
-        if platform is not None and any(j > 0 for j in platform.total if not math.isnan(j)):
-            return "platform", platform
-        return "rapl", groups.get("rapl") or platform or self._parts(node, "rapl")
+        if self._platform_state(node) == "consistent":
+            return "platform", groups["platform"]
+        return "rapl", groups.get("rapl") or groups.get("platform") or self._parts(node, "rapl")
+
+    def warnings(self) -> list[str]:
+        """Meter disagreements worth stating in a report."""
+        below = [n for n in sorted(self.nodes) if self._platform_state(n) == "below-rapl"]
+        if not below:
+            return []
+        return [
+            "platform meter reads less than RAPL package + dram on "
+            + ", ".join(below)
+            + "; node energy uses RAPL there (meters disagree)"
+        ]
 
     def bound_into(self, bound: array[float], *, first: int, last: int) -> None:
         """Set ``bound[first:last]`` to ``BOUND_FACTOR`` x the largest node total (NaN: unknown)."""
