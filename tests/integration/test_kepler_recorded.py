@@ -64,7 +64,7 @@ def sep(server: promserver.PromServer) -> EnergyReading:
 def test_each_recording_is_detected_in_its_window(
     feb: EnergyReading, sep: EnergyReading, server: promserver.PromServer
 ) -> None:
-    """All three are the 0.4-0.9 schema; build info has no version label; detection is per window."""
+    """All three are the 0.4-0.9 schema, detected per window; build info has no version."""
     dec = _read(server, DEC + 21, DEC + 81)
     for reading in (feb, sep, dec):
         assert reading.metadata.schema is KeplerSchema.V0_7

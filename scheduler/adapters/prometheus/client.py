@@ -173,27 +173,22 @@ class PrometheusClient:
     # -- transport -----------------------------------------------------------------------
     def _send(self, path: str, params: Sequence[tuple[str, str]]) -> httpx.Response:
         encoded = urlencode(params)
-        method = "POST" if len(encoded) > _POST_ABOVE_CHARS and "/label/" not in path else "GET"
+        post = len(encoded) > _POST_ABOVE_CHARS and "/label/" not in path
         attempts = self._settings.retries + 1
         reason = ""
+        cause: Exception | None = None
         for attempt in range(attempts):
             self.stats.http_requests += 1
             response: httpx.Response | None = None
             try:
-                if method == "POST":
-                    response = self._http.post(
-                        path,
-                        content=encoded.encode(),
-                        headers={"Content-Type": "application/x-www-form-urlencoded"},
-                    )
-                else:
-                    response = self._http.get(path, params=list(params))
-            except httpx.TimeoutException:
-                reason = f"no answer within {self._settings.timeout_seconds:g} s"
+                response = self._attempt(path, params, encoded=encoded, post=post)
+            except httpx.TimeoutException as exc:
+                reason, cause = f"no answer within {self._settings.timeout_seconds:g} s", exc
             except httpx.UnsupportedProtocol as exc:
                 raise ConfigError(f"invalid Prometheus URL {self.url}: {self._scrub(exc)}") from exc
             except httpx.TransportError as exc:
                 reason = f"{type(exc).__name__}: {self._scrub(exc) or 'connection failed'}"
+                cause = exc
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
                 raise MetricsUnavailable(
                     f"Prometheus at {self.url} could not be queried: {self._scrub(exc)}"
@@ -201,7 +196,7 @@ class PrometheusClient:
             if response is not None:
                 if response.status_code not in _RETRY_STATUS:
                     return response
-                reason = f"HTTP {response.status_code}: {self._error_text(response)}"
+                reason, cause = f"HTTP {response.status_code}: {self._error_text(response)}", None
             if attempt + 1 < attempts:
                 self.stats.retries += 1
                 delay = self._backoff(attempt, response)
@@ -209,7 +204,18 @@ class PrometheusClient:
                 self._sleep(delay)
         raise MetricsUnavailable(
             f"Prometheus at {self.url} is unavailable: {reason} (after {attempts} attempts)"
-        )
+        ) from cause
+
+    def _attempt(
+        self, path: str, params: Sequence[tuple[str, str]], *, encoded: str, post: bool
+    ) -> httpx.Response:
+        if post:
+            return self._http.post(
+                path,
+                content=encoded.encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+        return self._http.get(path, params=list(params))
 
     def _backoff(self, attempt: int, response: httpx.Response | None) -> float:
         delay = float(self._settings.retry_backoff_seconds * (2**attempt))
