@@ -260,11 +260,17 @@ def _renamed(expr: str, kind: str, name_label: str) -> str:
     return f"max by (kind, namespace, name) ({_tagged(named, 'kind', kind)})"
 
 
-def _flux_info(metric: str, kind_label: str) -> str:
+def _recent(metric: str, matchers: Sequence[str], resolution: float) -> str:
+    """The series' last sample of the past ``resolution`` seconds: a state that stopped being
+    exported ends within one sampling interval, with or without staleness markers."""
+    return f"last_over_time({_selector(metric, matchers)}[{duration(resolution)}])"
+
+
+def _flux_info(metric: str, kind_label: str, resolution: float) -> str:
     kinds = f"{kind_label}=~{string_literal(one_of(FLUX_KINDS))}"
 
     def normalised(matchers: list[str]) -> str:
-        expr = _selector(metric, matchers)
+        expr = _recent(metric, matchers, resolution)
         if kind_label != "kind":
             expr = f'label_replace({expr}, "kind", "$1", "{kind_label}", "(.+)")'
         expr = f'label_replace({expr}, "namespace", "$1", "exported_namespace", "(.+)")'
@@ -284,7 +290,10 @@ def off_state_query(
     ``kube_cronjob_spec_suspend``, and for Flux HelmRelease/Kustomization
     ``gotk_resource_info{suspended}`` (kube-state-metrics custom resource state, Flux >= 2.1),
     ``flux_resource_info{suspended}`` (Flux Operator) or ``gotk_suspend_status`` (Flux < 2.1).
-    Flux objects are filtered by namespace client-side. None if nothing is available.
+    Flux objects are filtered by namespace client-side. Samples are taken with
+    ``last_over_time(...[resolution])``, so a state series that stops (a ``suspended`` label
+    flipping to a new series) ends within ``resolution`` even without staleness markers
+    (backfilled data, remote storage). None if nothing is available.
     """
     scope = [f"namespace=~{string_literal(one_of(sorted(namespaces)))}"] if namespaces else []
     parts = []
@@ -295,15 +304,15 @@ def off_state_query(
     )
     for metric, kind, label, test in ksm:
         if metric in available:
-            parts.append(_renamed(f"{_selector(metric, scope)} {test}", kind, label))
+            parts.append(_renamed(f"{_recent(metric, scope, resolution)} {test}", kind, label))
     if "gotk_resource_info" in available:
-        parts.append(_flux_info("gotk_resource_info", "customresource_kind"))
+        parts.append(_flux_info("gotk_resource_info", "customresource_kind", resolution))
     if "flux_resource_info" in available:
-        parts.append(_flux_info("flux_resource_info", "kind"))
+        parts.append(_flux_info("flux_resource_info", "kind", resolution))
     if "gotk_suspend_status" in available:
         kinds = f"kind=~{string_literal(one_of(FLUX_KINDS))}"
         expr = (
-            f"label_replace({_selector('gotk_suspend_status', [kinds])}, "
+            f"label_replace({_recent('gotk_suspend_status', [kinds], resolution)}, "
             '"namespace", "$1", "exported_namespace", "(.+)")'
         )
         parts.append(f"max by (kind, namespace, name) ({expr}) > bool 0")
