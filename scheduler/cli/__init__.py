@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from scheduler.cli import energy
 from scheduler.cli.app import main
 
 __all__ = ["main"]
 
 # Each subcommand module exposes ``command`` (a click.Command). Keep the list sorted:
 # import the module above and add one ``main.add_command(module.command)`` line below.
+main.add_command(energy.command)
