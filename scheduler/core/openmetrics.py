@@ -85,11 +85,11 @@ def _family(name: str, kind: MetricType) -> str:
     return name
 
 
-def _samples(prefix: str, series: MetricSeries) -> str:
-    return "".join(
-        f"{prefix}{format_value(v)} {t!r}\n"
-        for t, v in zip(series.times, series.values, strict=True)
-    )
+def _samples(prefix: str, series: MetricSeries, stamps: list[str]) -> str:
+    pairs = zip(stamps, series.values, strict=True)
+    if math.isfinite(sum(series.values)):  # fast path: no NaN/Inf, repr is the spelling
+        return "".join([f"{prefix}{v!r} {t}\n" for t, v in pairs])
+    return "".join([f"{prefix}{format_value(v)} {t}\n" for t, v in pairs])
 
 
 def render(
@@ -106,6 +106,8 @@ def render(
     kinds = types or {}
     current_name: str | None = None
     previous: tuple[str, tuple[tuple[str, str], ...]] | None = None
+    stamped: object = None
+    stamps: list[str] = []
     for one in ordered:
         identity = (one.name, one.labels)
         if identity == previous:
@@ -114,11 +116,13 @@ def render(
         if not len(one):
             continue
         prefix = _prefix(one)
-        _check_times(one)
+        if one.times is not stamped:  # series sharing one times array share its spelling
+            _check_times(one)
+            stamped, stamps = one.times, [repr(t) for t in one.times]
         if one.name != current_name:
             current_name = one.name
             default = MetricType.COUNTER if one.name.endswith("_total") else MetricType.GAUGE
             kind = kinds.get(one.name, default)
             yield f"# TYPE {_family(one.name, kind)} {kind.value}\n"
-        yield _samples(prefix, one)
+        yield _samples(prefix, one, stamps)
     yield "# EOF\n"

@@ -20,7 +20,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -151,13 +151,26 @@ def _free_port() -> int:
 class PromServer:
     """One ``prometheus`` process on 127.0.0.1 serving ``tsdb_dir``; a context manager."""
 
-    def __init__(self, tsdb_dir: Path, *, binaries: PromBinaries, work_dir: Path) -> None:
+    def __init__(
+        self,
+        tsdb_dir: Path,
+        *,
+        binaries: PromBinaries,
+        work_dir: Path,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self.tsdb_dir = tsdb_dir
         self.binaries = binaries
         self.work_dir = work_dir
+        self.extra_args = tuple(extra_args)
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log = work_dir / "prometheus.log"
+
+    @property
+    def pid(self) -> int | None:
+        """The process id while running."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def url(self) -> str:
@@ -189,6 +202,7 @@ class PromServer:
             "--storage.tsdb.retention.time=100y",
             f"--web.listen-address=127.0.0.1:{self.port}",
             "--log.level=warn",
+            *self.extra_args,
         ]
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.energy.grid import EnergyGrid
@@ -37,15 +38,13 @@ __all__ = ["Detected", "detect", "read_energy"]
 _NODE_COUNT_RESOLUTION_FRACTION = 10
 
 
+@dataclass(frozen=True)
 class Detected:
     """The schema chosen for a window, what else was present, and the Kepler build versions."""
 
-    def __init__(
-        self, detection: schema.Detection, chosen: schema.KeplerSchema, versions: tuple[str, ...]
-    ) -> None:
-        self.detection = detection
-        self.schema = chosen
-        self.versions = versions
+    detection: schema.Detection
+    schema: schema.KeplerSchema
+    versions: tuple[str, ...]
 
 
 def detect(
