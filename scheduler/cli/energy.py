@@ -68,7 +68,8 @@ def _window(
     width = round(end - begin)
     chosen = step or _step_for(width)
     steps = max(1, round(width / chosen))
-    return float(round(begin)), float(round(begin) + steps * chosen), chosen
+    aligned = math.floor(begin / chosen) * chosen  # stores align query_range to step multiples
+    return float(aligned), float(aligned + steps * chosen), chosen
 
 
 def _client(url: str | None) -> PrometheusClient:

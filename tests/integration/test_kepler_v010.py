@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,8 @@ from scheduler.adapters.prometheus import kepler
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, grid_total
 from scheduler.core.kepler.schema import KeplerSchema
+from scheduler.core.kepler.timeline import Timeline
+from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import kepler as sim
 from scheduler.testing import promserver
@@ -253,3 +256,14 @@ def test_chunked_read_equals_single_read(
         assert client.stats.calls == 2 + 3 * math.ceil((request.timeline.steps + 1) / 7)
     for workload, grid in reading.workloads.items():
         assert list(map(repr, chunked.workloads[workload].joules)) == list(map(repr, grid.joules))
+
+
+def test_answers_off_the_requested_instants_are_dropped_not_shifted() -> None:
+    """A store aligning query_range differently (VictoriaMetrics) must not shift energy in time."""
+    line = Timeline(1000.0, 300.0, 4)
+    aligned = MetricSeries(
+        "", (), array("d", [1000.0, 1300.0, 1600.0]), array("d", [1.0, 2.0, 3.0])
+    )
+    assert kepler._points(line, aligned) == ([0, 1, 2], aligned.values, 0)
+    shifted = MetricSeries("", (), array("d", [900.0, 1200.0, 2500.0]), array("d", [1.0, 2.0, 3.0]))
+    assert kepler._points(line, shifted) == ([], [], 3)

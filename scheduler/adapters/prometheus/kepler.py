@@ -36,6 +36,7 @@ from scheduler.errors import MetricsError
 __all__ = ["Detected", "detect", "read_energy"]
 
 _NODE_COUNT_RESOLUTION_FRACTION = 10
+_ON_GRID = 0.01  # a returned timestamp within 1 % of a step from a grid point is that point
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,28 @@ def detect(
     return Detected(detection, chosen, tuple(sorted(versions)))
 
 
-def _points(timeline: Timeline, series: MetricSeries) -> list[int]:
+def _points(timeline: Timeline, series: MetricSeries) -> tuple[list[int], Sequence[float], int]:
+    """Grid points of a series' timestamps, its values, and how many samples were off-grid.
+
+    Prometheus answers exactly at the requested instants; a store that aligns ``query_range``
+    differently (VictoriaMetrics rounds ``start`` down to a multiple of ``step``) would give
+    other instants, which are dropped rather than shifted onto the grid.
+    """
     inverse = 1.0 / timeline.step
     start = timeline.start
-    return [round((t - start) * inverse) for t in series.times]
+    raw = [(t - start) * inverse for t in series.times]
+    points = [round(r) for r in raw]
+    last = timeline.steps
+    if all(abs(r - p) < _ON_GRID for r, p in zip(raw, points, strict=True)) and (
+        not points or (points[0] >= 0 and points[-1] <= last)
+    ):
+        return points, series.values, 0
+    keep = [
+        i
+        for i, (r, p) in enumerate(zip(raw, points, strict=True))
+        if abs(r - p) < _ON_GRID and 0 <= p <= last
+    ]
+    return [points[i] for i in keep], [series.values[i] for i in keep], len(points) - len(keep)
 
 
 class _EnergyRead:
@@ -102,6 +121,7 @@ class _EnergyRead:
         self.zones: set[str] = set()
         self.modes: set[str] = set()
         self.warnings: list[str] = []
+        self.off_grid = 0
         self.container_total = self.schema is schema.KeplerSchema.V0_7 and not any(
             found.detection.has(f"kepler_container_{z}_joules_total") for z in request.zones
         )
@@ -157,35 +177,40 @@ class _EnergyRead:
     def _take_nodes(self, series: Sequence[MetricSeries], first: int, last: int) -> None:
         for one in series:
             part = one.label_map.get("part")
-            points = _points(self.timeline, one)
+            points, values = self._on_grid(one)
             if part == "node_count":
-                self.nodes.take_count(points, one.values)
+                self.nodes.take_count(points, values)
             elif part == "samples":
-                for point, value in zip(points, one.values, strict=True):
+                for point, value in zip(points, values, strict=True):
                     self.samples[point] = value
                     if value > 0:
                         self.covered[point] = 1
         for one in series:
             if one.label_map.get("part") in ("node_count", "samples"):
                 continue
-            points = _points(self.timeline, one)
+            points, values = self._on_grid(one)
             for point in points:
                 self.covered[point] = 1
-            self.nodes.take(one, points, samples=self.samples)
+            self.nodes.take(one, points, values, samples=self.samples)
         self.nodes.cross_check(first=max(0, first - 1), last=last)
         self.nodes.bound_into(self.bound, first=max(0, first - 1), last=last)
 
     def _take_workloads(self, series: Sequence[MetricSeries]) -> None:
         plans = []
         for one in series:
-            points = _points(self.timeline, one)
+            points, values = self._on_grid(one)
             for point in points:
                 self.covered[point] = 1
-            plans.append((one, points))
-        for one, points in plans:
-            self._feed(one, points)
+            plans.append((one, points, values))
+        for one, points, values in plans:
+            self._feed(one, points, values)
 
-    def _feed(self, one: MetricSeries, points: list[int]) -> None:
+    def _on_grid(self, one: MetricSeries) -> tuple[list[int], Sequence[float]]:
+        points, values, dropped = _points(self.timeline, one)
+        self.off_grid += dropped
+        return points, values
+
+    def _feed(self, one: MetricSeries, points: list[int], values: Sequence[float]) -> None:
         labels = one.label_map
         namespace = labels.get(queries.NAMESPACE_LABEL[self.schema], "")
         pod = labels.get("pod_name", "")
@@ -196,14 +221,14 @@ class _EnergyRead:
         if self.schema is schema.KeplerSchema.V0_3:
             fed = gauges.feed_gauge(
                 points,
-                one.values,
+                values,
                 reference=self.samples,
                 step=self.timeline.step,
                 unit_joules=gauges.MILLIJOULE,
                 sinks=sinks,
             )
         else:
-            fed = self.ledger.feed(one.labels, points, one.values, sinks=sinks)
+            fed = self.ledger.feed(one.labels, points, values, sinks=sinks)
         self.pods.add(namespace, pod, key=one.labels, points=points, fed=fed)
 
     def _sinks(self, namespace: str, pod: str) -> list[array[float]]:
@@ -287,6 +312,11 @@ class _EnergyRead:
         else:
             pseudo = "excluded (system_processes, kernel_processes)"
         warnings = [*self.warnings, *self.nodes.warnings(), *self.client.warnings]
+        if self.off_grid:
+            warnings.append(
+                f"{self.off_grid} answers were not at the requested step instants and were "
+                "ignored; start the window at a multiple of the step"
+            )
         others = tuple(s for s in self.found.detection.present if s is not self.schema)
         if others:
             warnings.append(

@@ -101,7 +101,12 @@ class NodeTally:
                 self.counts[point - 1] = value
 
     def take(
-        self, series: MetricSeries, points: Sequence[int], *, samples: Sequence[float]
+        self,
+        series: MetricSeries,
+        points: Sequence[int],
+        values: Sequence[float],
+        *,
+        samples: Sequence[float],
     ) -> None:
         """Fold one node energy series (a ``node_query`` answer) into its node's grids."""
         labels = series.label_map
@@ -113,7 +118,7 @@ class NodeTally:
             parts = self._parts(node, "rapl")
             gauges.feed_gauge(
                 points,
-                series.values,
+                values,
                 reference=samples,
                 step=self.timeline.step,
                 unit_joules=1.0,
@@ -122,7 +127,7 @@ class NodeTally:
             return
         if self.schema is KeplerSchema.V0_10:
             if labels.get("part") == "raw":
-                self._take_raw(node, series, points)
+                self._take_raw(node, series.labels, points=points, values=values)
                 return
             parts, mode = self._parts(node, "rapl"), labels.get("part", "")
         else:
@@ -134,15 +139,22 @@ class NodeTally:
             parts.split = True
         elif mode == "idle":
             sinks.append(parts.idle)
-        self.ledger.feed(series.labels, points, series.values, sinks=sinks)
+        self.ledger.feed(series.labels, points, values, sinks=sinks)
 
-    def _take_raw(self, node: str, series: MetricSeries, points: Sequence[int]) -> None:
+    def _take_raw(
+        self,
+        node: str,
+        key: tuple[tuple[str, str], ...],
+        *,
+        points: Sequence[int],
+        values: Sequence[float],
+    ) -> None:
         steps = self.timeline.steps
         raw = self.raw.setdefault(node, _zeros(steps))
         seen = self.raw_points.setdefault(node, bytearray(steps + 1))
         for point in points:
             seen[point] = 1
-        self.raw_ledger.feed(series.labels, points, series.values, sinks=[raw])
+        self.raw_ledger.feed(key, points, values, sinks=[raw])
 
     def cross_check(self, *, first: int, last: int) -> None:
         """0.10: mark steps unknown where active + idle grew more than the raw RAPL counter.
