@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from scheduler.cli import main
 from scheduler.cli.energy import parse_duration
 from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 DAY1 = 1710115200.0  # 2024-03-11T00:00:00Z: before, Flux controllers at 30 mW each
 DAY2 = DAY1 + 86400  # after a change, 50 mW each
@@ -41,7 +41,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(f"OFFHOURS_REQUIRE_PROMETHEUS=1 but {message}")
         pytest.skip(message)
     root: Path = tmp_path_factory.mktemp("prom-cli")
-    series = sim.merge_series(
+    series = recordings.merge_series(
         [*sim.v010_series(_scenario(DAY1, 0.03)), *sim.v010_series(_scenario(DAY2, 0.05))]
     )
     promserver.backfill(series, root / "tsdb", binaries=binaries, work_dir=root)

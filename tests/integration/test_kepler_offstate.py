@@ -13,7 +13,7 @@ from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 T0 = 1709856000.0  # 2024-03-08T00:00:00Z
 END = T0 + 4 * 3600
@@ -110,7 +110,7 @@ def _states() -> list[MetricSeries]:
 @pytest.fixture(scope="module")
 def states(prometheus_factory: Callable[..., promserver.PromServer]) -> offstate.OffStates:
     """The off states of namespace 'dev' over four hours at a 5-minute step."""
-    server = prometheus_factory("offstate", lambda: sim.merge_series(_states()))
+    server = prometheus_factory("offstate", lambda: recordings.merge_series(_states()))
     with PrometheusClient.from_url(server.url) as client:
         result = offstate.read_off_states(
             client,

@@ -14,8 +14,7 @@ from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, grid_tot
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
-from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kepler"
 FEB = 1675916625.0  # A: idle kind node, v0.4.x schema, 3 s step
@@ -28,11 +27,11 @@ def _recordings() -> list[MetricSeries]:
     feb = [
         s
         for path in sorted((DATA / "kms-kind-2023-02-09-csv").glob("*.csv.gz"))
-        for s in sim.load_pandas_csv(path)
+        for s in recordings.load_pandas_csv(path)
     ]
-    sep = sim.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
-    dec = sim.load_query_range_dump(DATA / "kms-idle-2023-12-13-queryrange.json.gz")
-    return sim.merge_series([*feb, *sep, *dec])
+    sep = recordings.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
+    dec = recordings.load_query_range_dump(DATA / "kms-idle-2023-12-13-queryrange.json.gz")
+    return recordings.merge_series([*feb, *sep, *dec])
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +119,7 @@ def test_sep_2023_command_split_counts_the_whole_counter(sep: EnergyReading) -> 
     """runc:[1:CH (27.1 J, one sample) then coremark-1 (84.4 -> 2426.1 J) is one counter: the
     pod is counted from zero to its last package sample, plus its dram counter."""
     pod = WorkloadRef("Pod", "cpe-operator-system", "coremark-cpeh-4044583399-6dzfl")
-    recorded = sim.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
+    recorded = recordings.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
     finals = 0.0
     for name in ("kepler_container_package_joules_total", "kepler_container_dram_joules_total"):
         values = [

@@ -16,7 +16,7 @@ from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 T0 = 1709510400.0  # 2024-03-04T00:00:00Z
 STEP = 300.0
@@ -66,7 +66,7 @@ def server(prometheus_factory: Callable[..., promserver.PromServer]) -> promserv
     """Prometheus holding the 0.10 scenarios and their kube-state-metrics owners."""
     return prometheus_factory(
         "v010",
-        lambda: sim.merge_series(
+        lambda: recordings.merge_series(
             [
                 *sim.v010_series(SCENARIO),
                 *sim.ksm_series(SCENARIO),

@@ -16,7 +16,7 @@ from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kepler"
 T0 = 1709769600.0  # 2024-03-07T00:00:00Z
@@ -36,18 +36,18 @@ FLUX_2022 = 1666394100.0  # a 5-minute window holding the recorded pkg samples (
 def _recorded_flux() -> list[MetricSeries]:
     path = DATA / "flux-gitopscon2022-kepler-early-api-responses.json"
     series: list[MetricSeries] = []
-    for _query, envelope in sim.load_instant_responses(path):
+    for _query, envelope in recordings.load_instant_responses(path):
         _, result = decode_query(json.dumps(envelope))
         assert result is not None
         series += [s for s in result.series if s.name]
-    return sim.merge_series(series)
+    return recordings.merge_series(series)
 
 
 @pytest.fixture(scope="module")
 def server(prometheus_factory: Callable[..., promserver.PromServer]) -> promserver.PromServer:
     """Prometheus with synthetic <=0.3 gauges and the recorded 2022 Flux answers."""
     return prometheus_factory(
-        "v03", lambda: sim.merge_series([*sim.v03_series(SCENARIO), *_recorded_flux()])
+        "v03", lambda: recordings.merge_series([*sim.v03_series(SCENARIO), *_recorded_flux()])
     )
 
 

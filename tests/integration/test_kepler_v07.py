@@ -14,7 +14,7 @@ from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import kepler as sim
-from scheduler.testing import promserver
+from scheduler.testing import promserver, recordings
 
 DAY = 86400.0
 T0 = 1709596800.0  # 2024-03-05T00:00:00Z
@@ -43,7 +43,7 @@ def server(prometheus_factory: Callable[..., promserver.PromServer]) -> promserv
     """Prometheus with three 0.7-era days: full schema, v0.7.3 totals only, no platform meter."""
     return prometheus_factory(
         "v07",
-        lambda: sim.merge_series(
+        lambda: recordings.merge_series(
             [
                 *sim.v07_series(SCENARIO, command_split=True),
                 *_totals_only(sim.v07_series(MJ)),

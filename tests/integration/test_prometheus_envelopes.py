@@ -16,7 +16,7 @@ import pytest
 from scheduler.adapters.prometheus.client import PrometheusClient, redact_url
 from scheduler.errors import ConfigError, MetricsUnavailable, QueryError, SchedulerError
 from scheduler.settings import PrometheusSettings
-from scheduler.testing import kepler as sim
+from scheduler.testing import recordings
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kepler"
 URL = "http://prometheus.test:9090"
@@ -47,7 +47,7 @@ def _sequence(*responses: httpx.Response) -> Handler:
 
 
 def _recorded_flux() -> dict[str, object]:
-    entries = sim.load_instant_responses(
+    entries = recordings.load_instant_responses(
         DATA / "flux-gitopscon2022-kepler-early-api-responses.json"
     )
     return next(envelope for query, envelope in entries if "pkg" in query and "sum" not in query)

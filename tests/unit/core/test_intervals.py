@@ -16,7 +16,7 @@ pairs = st.lists(
 
 
 def members(s: IntervalSet) -> set[int]:
-    return {t for t in range(0, 61) if t in s}
+    return {t for t in range(61) if t in s}
 
 
 def brute(raw: list[tuple[int, int]]) -> set[int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.core.kepler.counters import CounterLedger, ResetPolicy, integrate_counter
-from scheduler.testing import kepler as sim
+from scheduler.testing import recordings
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "kepler"
 NAN = math.nan
@@ -147,7 +147,7 @@ def test_recorded_command_split_is_one_continuing_counter() -> None:
     """Sep 2023: per container_id the ``runc``/``coremark`` series continue one counter; merged
     per container the counter never drops, and its integral from zero is the last value,
     while summing per-series deltas would lose the first series' value."""
-    series = sim.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
+    series = recordings.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
     split = [
         s
         for s in series
@@ -168,7 +168,7 @@ def test_recorded_feb_2023_idle_counters_are_identical_across_containers() -> No
     """Feb 2023 (v0.4): every container's idle counter holds the same value at each instant,
     so summing mode="idle" over containers multiplies the node's idle energy."""
     path = DATA / "kms-kind-2023-02-09-csv" / "kepler_container_joules_total.csv.gz"
-    idle = [s for s in sim.load_pandas_csv(path) if s.label_map.get("mode") == "idle"]
+    idle = [s for s in recordings.load_pandas_csv(path) if s.label_map.get("mode") == "idle"]
     assert len(idle) == 17
     assert len({tuple(s.values) for s in idle}) == 1
     watts = integrate_counter(list(idle[0].values)) / (idle[0].times[-1] - idle[0].times[0])

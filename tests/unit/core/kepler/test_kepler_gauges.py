@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.core.kepler import gauges
-from scheduler.testing import kepler as sim
+from scheduler.testing import recordings
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "kepler"
 
@@ -19,7 +19,9 @@ def test_recorded_flux_controllers_power() -> None:
     controllers; the recorded sum() at a later instant (387 mJ) is 0.129 W; DRAM 122 mJ
     per 3 s is 0.041 W. The total_* counters hold garbage (>1e16)."""
     entries = list(
-        sim.load_instant_responses(DATA / "flux-gitopscon2022-kepler-early-api-responses.json")
+        recordings.load_instant_responses(
+            DATA / "flux-gitopscon2022-kepler-early-api-responses.json"
+        )
     )
     pkg = next(
         e

@@ -9,21 +9,24 @@ import pytest
 
 from scheduler.core.kepler import schema
 from scheduler.core.kepler.schema import KeplerSchema
-from scheduler.testing import kepler as sim
+from scheduler.core.series import MetricSeries
+from scheduler.testing import recordings
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "kepler"
 
 
-def _names(series: list[sim.MetricSeries]) -> set[str]:
+def _names(series: list[MetricSeries]) -> set[str]:
     return {s.name for s in series}
 
 
 def _recorded_names() -> dict[str, set[str]]:
     feb = set()
     for path in (DATA / "kms-kind-2023-02-09-csv").glob("*.csv.gz"):
-        feb |= _names(sim.load_pandas_csv(path))
-    sep = _names(sim.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz"))
-    dec = _names(sim.load_query_range_dump(DATA / "kms-idle-2023-12-13-queryrange.json.gz"))
+        feb |= _names(recordings.load_pandas_csv(path))
+    sep = _names(
+        recordings.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
+    )
+    dec = _names(recordings.load_query_range_dump(DATA / "kms-idle-2023-12-13-queryrange.json.gz"))
     with (DATA / "flux-gitopscon2022-kepler-early-api-responses.json").open() as handle:
         entries = json.load(handle)["entries"]
     oct22 = {
