@@ -202,6 +202,8 @@ class _Options:
 
 
 def _run(options: _Options) -> None:
+    if not options.namespaces and not options.pod_regex:
+        raise click.UsageError("give --namespace (repeatable) or --pod")
     begin, end, step = _window(
         since=options.since, start=options.start, until=options.until, step=options.step
     )
@@ -239,8 +241,7 @@ def _run(options: _Options) -> None:
     "-n",
     "namespaces",
     multiple=True,
-    required=True,
-    help="Namespace to measure (repeatable).",
+    help="Namespace to measure (repeatable; required unless --pod is given).",
 )
 @click.option(
     "--since", metavar="DURATION", help="Length of the period ending at --until (default 1h)."

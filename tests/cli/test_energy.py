@@ -110,12 +110,9 @@ def test_json_compares_with_an_earlier_period(url: str) -> None:
 
 
 def test_pod_regex_and_url_from_the_environment(url: str) -> None:
-    """--pod narrows to matching pods; OFFHOURS_PROMETHEUS__URL replaces --prometheus."""
+    """--pod alone selects matching pods in every namespace; OFFHOURS_PROMETHEUS__URL
+    replaces --prometheus."""
     result = _run(
-        "-n",
-        "flux-system",
-        "-n",
-        "dev",
         "--pod",
         "(helm|web)-.*",
         "--from",
@@ -149,7 +146,10 @@ def test_unreachable_prometheus_exits_2_with_one_line() -> None:
 
 
 def test_missing_url_and_bad_options_exit_2() -> None:
-    """No URL anywhere, --since with --from, or a bad duration are usage errors."""
+    """No URL anywhere, no selection, --since with --from, or a bad duration exit 2."""
+    unselected = _run("--prometheus", "http://127.0.0.1:1")
+    assert unselected.exit_code == 2
+    assert "give --namespace (repeatable) or --pod" in unselected.stderr
     missing = _run("-n", "flux-system")
     assert missing.exit_code == 2
     assert "no Prometheus URL: pass --prometheus or set OFFHOURS_PROMETHEUS__URL" in missing.stderr
