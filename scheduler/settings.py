@@ -92,8 +92,35 @@ class PrometheusSettings(BaseModel):
         default_factory=dict, description="Extra headers, e.g. X-Scope-OrgID."
     )
     ca_file: Path | None = Field(None, description="CA bundle for TLS.")
+    client_cert_file: Path | None = Field(
+        None, description="Client certificate (PEM) for mutual TLS; key in client_key_file."
+    )
+    client_key_file: Path | None = Field(
+        None, description="Private key (PEM) of client_cert_file; omit if the cert file has it."
+    )
     timeout_seconds: float = Field(30.0, gt=0, description="Per-request timeout.")
     retries: int = Field(3, ge=0, description="Retries on 5xx and timeouts, with backoff.")
+    retry_backoff_seconds: float = Field(
+        0.5, ge=0, description="First retry delay in seconds; doubles per retry (capped at 10 s)."
+    )
+    max_points_per_series: int = Field(
+        11_000,
+        ge=1,
+        le=11_000,
+        description=(
+            "Range queries are split so that no series has more steps than this "
+            "(Prometheus rejects (end-start)/step > 11,000)."
+        ),
+    )
+    range_chunk_steps: int = Field(
+        720,
+        ge=1,
+        le=11_000,
+        description=(
+            "Grid steps per range query when reading energy (memory bound: "
+            "series x steps points are held per query)."
+        ),
+    )
 
 
 class KubeSettings(BaseModel):

@@ -1,1 +1,0 @@
-"""Prometheus adapter (httpx): instant and range queries against any PromQL endpoint."""

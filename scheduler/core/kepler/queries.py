@@ -1,0 +1,321 @@
+"""PromQL that reads Kepler energy exactly, in a number of queries independent of workloads.
+
+The central idea: a ``query_range`` at the report step S of ``max_over_time(counter[S])``,
+grouped ``max by`` the labels that identify one pod (0.10) or container (0.4-0.9), returns at
+every grid point the **last raw counter sample** of the window ending there:
+
+* ``max_over_time`` reads raw samples only, so no extrapolation (unlike ``increase()``), no
+  5-minute lookback (a stale or backfilled series is not repeated after its last sample), and the
+  final sample of a pod that ended inside the window is still seen;
+* ``max by`` drops the labels that split one counter into several series without adding energy
+  (0.10 ``state`` running/terminated, 0.5 ``command``, scrape-target labels, duplicate HA
+  replicas); taking the maximum never double counts;
+* client-side differences of consecutive points are then exact sums of raw sample deltas.
+
+Node energy, the node count (``kube_node_info``) and the <=0.3 gauges use the same windows.
+Labels ``zone``/``part`` are attached with ``label_replace`` so that several metrics travel in
+one response joined with ``or``. Pure string building.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from scheduler.core.kepler.schema import KeplerSchema
+
+__all__ = [
+    "FLUX_KINDS",
+    "NAMESPACE_LABEL",
+    "OFF_STATE_METRICS",
+    "PSEUDO_PODS",
+    "Selection",
+    "duration",
+    "names_matcher",
+    "node_query",
+    "off_state_query",
+    "one_of",
+    "ownership_matchers",
+    "string_literal",
+    "workload_query",
+]
+
+PSEUDO_PODS = ("system_processes", "kernel_processes")
+NAMESPACE_LABEL = {
+    KeplerSchema.V0_10: "pod_namespace",
+    KeplerSchema.V0_7: "container_namespace",
+    KeplerSchema.V0_3: "pod_namespace",
+}
+_WORKLOAD_KEYS = {
+    KeplerSchema.V0_10: ("pod_namespace", "pod_name", "pod_id", "zone"),
+    KeplerSchema.V0_7: (
+        "container_namespace",
+        "pod_name",
+        "container_name",
+        "container_id",
+        "mode",
+    ),
+    KeplerSchema.V0_3: ("pod_namespace", "pod_name", "command"),
+}
+_RE2_META = set("\\.+*?()|[]{}^$")
+FLUX_KINDS = ("HelmRelease", "Kustomization")
+OFF_STATE_METRICS = (
+    "kube_deployment_spec_replicas",
+    "kube_statefulset_replicas",
+    "kube_cronjob_spec_suspend",
+    "gotk_resource_info",
+    "flux_resource_info",
+    "gotk_suspend_status",
+)
+
+
+def string_literal(value: str) -> str:
+    """``value`` as a double-quoted PromQL string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def one_of(values: Sequence[str]) -> str:
+    """An RE2 alternation matching exactly ``values`` (metacharacters escaped)."""
+    return "|".join("".join("\\" + c if c in _RE2_META else c for c in v) for v in values)
+
+
+def duration(seconds: float) -> str:
+    """A PromQL duration in whole milliseconds (``300000ms``)."""
+    return f"{max(1, round(seconds * 1000))}ms"
+
+
+def _selector(metric: str, matchers: Sequence[str]) -> str:
+    return f"{metric}{{{','.join(matchers)}}}" if matchers else metric
+
+
+def _tagged(expr: str, label: str, value: str) -> str:
+    return f'label_replace({expr}, "{label}", "{value}", "", "")'
+
+
+def _joined(parts: Sequence[str]) -> str:
+    return " or ".join(f"({p})" for p in parts)
+
+
+def names_matcher(names: Collection[str]) -> str:
+    """A series matcher selecting any of the metric ``names``."""
+    return f"{{__name__=~{string_literal(one_of(sorted(names)))}}}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which pods to read: namespaces (empty = all), a pod-name regex, pseudo-containers."""
+
+    namespaces: tuple[str, ...] = ()
+    pod_regex: str | None = None
+    include_pseudo: bool = False
+
+    def matchers(self, namespace_label: str) -> list[str]:
+        """Label matchers for a Kepler workload selector."""
+        out = []
+        if self.namespaces:
+            out.append(f"{namespace_label}=~{string_literal(one_of(sorted(self.namespaces)))}")
+        if self.pod_regex:
+            out.append(f"pod_name=~{string_literal(self.pod_regex)}")
+        if not self.include_pseudo:
+            out.append(f"pod_name!~{string_literal(one_of(PSEUDO_PODS))}")
+        return out
+
+
+def _last_sample(
+    metric: str, matchers: Sequence[str], *, keys: Sequence[str], window: float
+) -> str:
+    selector = _selector(metric, matchers)
+    return f"max by ({', '.join(keys)}) (max_over_time({selector}[{duration(window)}]))"
+
+
+def _window_sum(metric: str, matchers: Sequence[str], *, keys: Sequence[str], window: float) -> str:
+    selector = _selector(metric, matchers)
+    return f"max by ({', '.join(keys)}) (sum_over_time({selector}[{duration(window)}]))"
+
+
+def workload_query(
+    schema: KeplerSchema,
+    *,
+    selection: Selection,
+    window: float,
+    zones: Sequence[str],
+    container_total: bool = False,
+) -> str:
+    """Per pod (0.10, 0.3) or container (0.7) energy at each point, one series per zone.
+
+    0.10 and 0.7 return the last counter sample of each window (joules); 0.3 returns the sum of
+    the millijoule-per-3-s gauge samples in each window. ``container_total`` (0.7 only) reads
+    ``kepler_container_joules_total`` (zone ``total``) when the component metrics are missing.
+    """
+    keys = _WORKLOAD_KEYS[schema]
+    matchers = selection.matchers(NAMESPACE_LABEL[schema])
+    if schema is KeplerSchema.V0_10:
+        zone = f"zone=~{string_literal(one_of(zones))}"
+        return _last_sample(
+            "kepler_pod_cpu_joules_total", [*matchers, zone], keys=keys, window=window
+        )
+    if schema is KeplerSchema.V0_7:
+        matchers.append('mode=~"dynamic|"')
+        metrics = (
+            {"total": "kepler_container_joules_total"}
+            if container_total
+            else {z: f"kepler_container_{z}_joules_total" for z in zones}
+        )
+        parts = [
+            _tagged(_last_sample(m, matchers, keys=keys, window=window), "zone", z)
+            for z, m in metrics.items()
+        ]
+        return _joined(parts)
+    names = {"package": "pkg", "dram": "dram"}
+    parts = [
+        _tagged(
+            _window_sum(
+                f"pod_curr_energy_in_{names[z]}_millijoule", matchers, keys=keys, window=window
+            ),
+            "zone",
+            z,
+        )
+        for z in zones
+    ]
+    return _joined(parts)
+
+
+def _node_count(window: float, resolution: float) -> str:
+    inner = "count(group by (node) (kube_node_info))"
+    expr = f"avg_over_time({inner}[{duration(window)}:{duration(resolution)}])"
+    return _tagged(expr, "part", "node_count")
+
+
+def node_query(
+    schema: KeplerSchema,
+    *,
+    window: float,
+    zones: Sequence[str],
+    node_count_resolution: float | None = None,
+) -> str:
+    """Node energy per node, zone/component and mode at each point, plus the node count.
+
+    0.10: ``active`` and ``idle`` counters per zone (``part`` label), and ``raw``, the hardware
+    RAPL counter they are split from (cross-checks them across Kepler restarts). 0.7: package
+    and dram per socket and mode, and the platform meter (``component`` label). 0.3: the node
+    gauges and ``part="samples"``, the largest number of pod-gauge samples any series had in the
+    window (the scrape-count reference for gauge integration). With ``node_count_resolution``,
+    the mean number of ``kube_node_info`` nodes in each window is added as ``part="node_count"``.
+    """
+    zone = f"zone=~{string_literal(one_of(zones))}"
+    if schema is KeplerSchema.V0_10:
+        keys = ("node_name", "zone")
+        metrics = {"active": "cpu_active", "idle": "cpu_idle", "raw": "cpu"}
+        parts = [
+            _tagged(
+                _last_sample(f"kepler_node_{m}_joules_total", [zone], keys=keys, window=window),
+                "part",
+                p,
+            )
+            for p, m in metrics.items()
+        ]
+    elif schema is KeplerSchema.V0_7:
+        socket_keys = ("instance", "exported_instance", "package", "mode")
+        parts = [
+            _tagged(
+                _last_sample(f"kepler_node_{z}_joules_total", [], keys=socket_keys, window=window),
+                "component",
+                z,
+            )
+            for z in zones
+        ]
+        platform = _last_sample(
+            "kepler_node_platform_joules_total",
+            [],
+            keys=("instance", "exported_instance", "mode"),
+            window=window,
+        )
+        parts.append(_tagged(platform, "component", "platform"))
+    else:
+        names = {"package": "pkg", "dram": "dram"}
+        keys = ("instance", "exported_instance")
+        parts = [
+            _tagged(
+                _window_sum(f"node_curr_energy_in_{names[z]}_joule", [], keys=keys, window=window),
+                "zone",
+                z,
+            )
+            for z in zones
+        ]
+        samples = f"max(count_over_time(pod_curr_energy_in_pkg_millijoule[{duration(window)}]))"
+        parts.append(_tagged(samples, "part", "samples"))
+    if node_count_resolution is not None:
+        parts.append(_node_count(window, node_count_resolution))
+    return _joined(parts)
+
+
+def ownership_matchers(namespaces: Sequence[str]) -> list[str]:
+    """``/api/v1/series`` matchers for kube-state-metrics pod, ReplicaSet and Job owners."""
+    scope = f"{{namespace=~{string_literal(one_of(sorted(namespaces)))}}}" if namespaces else ""
+    return [f"{m}{scope}" for m in ("kube_pod_owner", "kube_replicaset_owner", "kube_job_owner")]
+
+
+def _renamed(expr: str, kind: str, name_label: str) -> str:
+    named = f'label_replace({expr}, "name", "$1", "{name_label}", "(.+)")'
+    return f"max by (kind, namespace, name) ({_tagged(named, 'kind', kind)})"
+
+
+def _recent(metric: str, matchers: Sequence[str], resolution: float) -> str:
+    """The series' last sample of the past ``resolution`` seconds: a state that stopped being
+    exported ends within one sampling interval, with or without staleness markers."""
+    return f"last_over_time({_selector(metric, matchers)}[{duration(resolution)}])"
+
+
+def _flux_info(metric: str, kind_label: str, resolution: float) -> str:
+    kinds = f"{kind_label}=~{string_literal(one_of(FLUX_KINDS))}"
+
+    def normalised(matchers: list[str]) -> str:
+        expr = _recent(metric, matchers, resolution)
+        if kind_label != "kind":
+            expr = f'label_replace({expr}, "kind", "$1", "{kind_label}", "(.+)")'
+        expr = f'label_replace({expr}, "namespace", "$1", "exported_namespace", "(.+)")'
+        return f"max by (kind, namespace, name) ({expr})"
+
+    suspended = normalised([kinds, 'suspended=~"(?i)true"'])
+    return f"({suspended}) or (0 * {normalised([kinds])})"
+
+
+def off_state_query(
+    *, window: float, resolution: float, namespaces: Sequence[str], available: Collection[str]
+) -> str | None:
+    """The fraction of each window a workload spent scaled to zero or suspended.
+
+    One series per ``(kind, namespace, name)``, built from whichever of these exist:
+    ``kube_deployment_spec_replicas == 0``, ``kube_statefulset_replicas == 0``,
+    ``kube_cronjob_spec_suspend``, and for Flux HelmRelease/Kustomization
+    ``gotk_resource_info{suspended}`` (kube-state-metrics custom resource state, Flux >= 2.1),
+    ``flux_resource_info{suspended}`` (Flux Operator) or ``gotk_suspend_status`` (Flux < 2.1).
+    Flux objects are filtered by namespace client-side. Samples are taken with
+    ``last_over_time(...[resolution])``, so a state series that stops (a ``suspended`` label
+    flipping to a new series) ends within ``resolution`` even without staleness markers
+    (backfilled data, remote storage). None if nothing is available.
+    """
+    scope = [f"namespace=~{string_literal(one_of(sorted(namespaces)))}"] if namespaces else []
+    parts = []
+    ksm = (
+        ("kube_deployment_spec_replicas", "Deployment", "deployment", "== bool 0"),
+        ("kube_statefulset_replicas", "StatefulSet", "statefulset", "== bool 0"),
+        ("kube_cronjob_spec_suspend", "CronJob", "cronjob", "> bool 0"),
+    )
+    for metric, kind, label, test in ksm:
+        if metric in available:
+            parts.append(_renamed(f"{_recent(metric, scope, resolution)} {test}", kind, label))
+    if "gotk_resource_info" in available:
+        parts.append(_flux_info("gotk_resource_info", "customresource_kind", resolution))
+    if "flux_resource_info" in available:
+        parts.append(_flux_info("flux_resource_info", "kind", resolution))
+    if "gotk_suspend_status" in available:
+        kinds = f"kind=~{string_literal(one_of(FLUX_KINDS))}"
+        expr = (
+            f"label_replace({_recent('gotk_suspend_status', [kinds], resolution)}, "
+            '"namespace", "$1", "exported_namespace", "(.+)")'
+        )
+        parts.append(f"max by (kind, namespace, name) ({expr}) > bool 0")
+    if not parts:
+        return None
+    return f"avg_over_time(({_joined(parts)})[{duration(window)}:{duration(resolution)}])"
