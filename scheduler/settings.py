@@ -9,6 +9,7 @@ passed down; nothing reads it at import time. Secrets are ``SecretStr`` and neve
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any, Literal
 
@@ -181,6 +182,21 @@ class DaemonSettings(BaseModel):
     lease_name: str = Field("offhours-leader", description="Name of the Lease.")
     lease_namespace: str = Field("offhours", description="Namespace of the Lease.")
     lease_duration_seconds: float = Field(15.0, gt=0, description="Lease duration.")
+    identity: str = Field(
+        default_factory=socket.gethostname,
+        description="This replica's name in the Lease (default: the host name, i.e. the Pod name).",
+    )
+    flux_settle_seconds: float = Field(
+        300.0,
+        ge=0,
+        description=(
+            "Without cluster access: how long after a scale-down commit a Flux suspend of the "
+            "same policy waits (with access, offhours waits until Flux reports it applied)."
+        ),
+    )
+    flux_follow_timeout_seconds: float = Field(
+        900.0, gt=0, description="How long to follow a push until Flux reports it applied."
+    )
 
 
 class EnergySettings(BaseModel):

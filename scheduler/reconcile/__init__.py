@@ -10,7 +10,7 @@ This is the only glue between the pure core and the adapters.
 from __future__ import annotations
 
 from scheduler.reconcile.applier import ApplyOutcome, apply
-from scheduler.reconcile.cycle import CycleReport
+from scheduler.reconcile.cycle import CycleReport, FluxView, Reconciler
 from scheduler.reconcile.workspace import (
     Workspace,
     load_workspace,
@@ -22,6 +22,8 @@ from scheduler.reconcile.workspace import (
 __all__ = [
     "ApplyOutcome",
     "CycleReport",
+    "FluxView",
+    "Reconciler",
     "Workspace",
     "apply",
     "load_workspace",

@@ -8,16 +8,22 @@ nothing is ever force-pushed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from scheduler.adapters import gitrepo
 from scheduler.core.planner import Plan
-from scheduler.reconcile.workspace import load_workspace, plan_workspace, write_plan
+from scheduler.reconcile.workspace import (
+    Workspace,
+    load_workspace,
+    plan_workspace,
+    write_plan,
+)
 from scheduler.settings import Settings
 
-__all__ = ["ApplyOutcome", "apply", "plan_checkout"]
+__all__ = ["ApplyOutcome", "Producer", "apply", "plan_checkout"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +38,28 @@ class ApplyOutcome:
     repository: str
 
 
-class _Producer:
-    """Re-plans the tree it is given and writes the edits; remembers the last plan."""
+class Producer:
+    """Re-plans the tree it is given and writes the edits; remembers the last workspace
+    and plan (a rejected push calls it again on top of the remote)."""
 
-    def __init__(self, settings: Settings, *, at: datetime, now: datetime) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        at: datetime,
+        now: datetime,
+        hold_suspends: Callable[[Workspace], Collection[str]] | None = None,
+    ) -> None:
         self._settings, self._at, self._now = settings, at, now
+        self._hold = hold_suspends
         self.plan: Plan | None = None
+        self.workspace: Workspace | None = None
 
     def __call__(self, root: Path) -> gitrepo.CommitRequest | None:
         ws = load_workspace(root, policies=self._settings.policies, now=self._now)
-        self.plan = plan_workspace(ws, at=self._at)
+        self.workspace = ws
+        hold = self._hold(ws) if self._hold is not None else ()
+        self.plan = plan_workspace(ws, at=self._at, hold_suspends=hold)
         if self.plan.is_empty:
             return None
         write_plan(root, self.plan)
@@ -57,7 +75,7 @@ def plan_checkout(settings: Settings, *, at: datetime, now: datetime) -> ApplyOu
 
 def apply(settings: Settings, *, at: datetime, now: datetime, push: bool = True) -> ApplyOutcome:
     """Plan at ``at``, commit the edits once and push (unless ``push`` is False)."""
-    produce = _Producer(settings, at=at, now=now)
+    produce = Producer(settings, at=at, now=now)
     with gitrepo.open_checkout(settings.git) as checkout:
         result = gitrepo.publish(
             checkout, produce, push=push, attempts=settings.git.push_retries + 1

@@ -22,7 +22,7 @@ kept moving. No GitPython exception crosses this package::
 from __future__ import annotations
 
 from scheduler.adapters.gitrepo.checkout import Checkout, CheckoutMode, is_url, open_checkout, sync
-from scheduler.adapters.gitrepo.history import commits_between
+from scheduler.adapters.gitrepo.history import commits_between, contains
 from scheduler.adapters.gitrepo.publisher import (
     Backoff,
     CommitRequest,
@@ -39,6 +39,7 @@ __all__ = [
     "Producer",
     "PublishResult",
     "commits_between",
+    "contains",
     "is_url",
     "open_checkout",
     "publish",

@@ -13,7 +13,7 @@ from scheduler.adapters.gitrepo.checkout import Checkout
 from scheduler.core import ledger
 from scheduler.errors import GitSyncError
 
-__all__ = ["commits_between"]
+__all__ = ["commits_between", "contains"]
 
 _FORMAT = "--format=%H%n%at%n%ct%n%B"
 
@@ -53,3 +53,12 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise GitSyncError(f"history bound {moment.isoformat()} has no timezone")
     return moment
+
+
+def contains(checkout: Checkout, commit: str, descendant: str) -> bool:
+    """Whether ``descendant`` has ``commit`` in its history (``git merge-base --is-ancestor``);
+    False when either is unknown to this clone."""
+    done = checkout.runner.call("merge-base", "--is-ancestor", commit, descendant)
+    if done.status in (0, 1):
+        return done.status == 0
+    return False

@@ -1,0 +1,152 @@
+"""Temporary overrides, committed to the policy files: ``offhours wake``/``sleep``, and the
+daemon's removal of expired ones.
+
+An override is data in Git, so the exception is reviewed, audited and expires by itself. A
+``wake``/``sleep`` commit holds the override *and* the manifest edits it causes at once, so the
+target changes state as soon as Flux applies the commit; expired overrides are removed by a
+commit of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from scheduler.adapters import gitrepo
+from scheduler.adapters import workspace as files
+from scheduler.core import ledger, targets
+from scheduler.core.changes import Change
+from scheduler.core.instants import format_utc
+from scheduler.core.policy import Policy
+from scheduler.core.policy.edits import NewOverride, add_override, drop_expired
+from scheduler.core.workloads import WorkloadRef
+from scheduler.errors import ConfigError
+from scheduler.reconcile.workspace import Workspace, load_workspace, plan_workspace, write_plan
+from scheduler.settings import Settings
+
+__all__ = ["OverrideRequest", "commit_override", "expired_producer"]
+
+
+@dataclass(frozen=True)
+class OverrideRequest:
+    """Force ``state`` on ``[start, until)`` for ``target`` (in every policy selecting it)
+    or for every target of ``policy``."""
+
+    state: str
+    start: datetime
+    until: datetime
+    reason: str
+    target: WorkloadRef | None = None
+    policy: str | None = None
+
+    def describe(self) -> str:
+        """``wake Deployment/dev/web until 2026-...Z`` for messages."""
+        verb = "wake" if self.state == "on" else "sleep"
+        who = str(self.target) if self.target else f"policy {self.policy}"
+        return f"{verb} {who} until {format_utc(self.until.timestamp())}"
+
+
+def _relative(root: Path, policy: Policy) -> str:
+    return Path(policy.file).resolve().relative_to(root.resolve()).as_posix()
+
+
+def _policies_for(ws: Workspace, request: OverrideRequest) -> list[Policy]:
+    if request.policy is not None:
+        found = ws.policies.get(request.policy)
+        if found is None:
+            known = ", ".join(sorted(p.name for p in ws.policies.policies)) or "none"
+            raise ConfigError(f"no valid policy named {request.policy} (valid: {known})")
+        return [found]
+    assert request.target is not None
+    objects = ws.index.find(request.target)
+    if not objects:
+        raise ConfigError(f"{request.target} is not in the repository's manifests")
+    resolution = targets.resolve(ws.policies.policies, ws.index)
+    claiming = {c.policy.name: c.policy for o in objects for c in resolution.claims_on(o)}
+    if not claiming:
+        raise ConfigError(f"no policy selects {request.target}; there is nothing to override")
+    return [claiming[name] for name in sorted(claiming)]
+
+
+def _write_overrides(
+    root: Path, ws: Workspace, request: OverrideRequest
+) -> tuple[list[str], list[str]]:
+    """Add the override to every policy concerned; returns their names and files."""
+    override = NewOverride(
+        request.state,
+        request.start.timestamp(),
+        request.until.timestamp(),
+        request.reason,
+        (request.target,) if request.target else (),
+    )
+    names, written = [], []
+    for policy in _policies_for(ws, request):
+        path = Path(policy.file)
+        text = path.read_bytes().decode("utf-8")
+        files.write_text(path, add_override(text, policy=policy.name, override=override))
+        names.append(policy.name)
+        written.append(_relative(root, policy))
+    return names, written
+
+
+def _message(subject: str, body: Iterable[str], changes: list[Change]) -> str:
+    text = subject + "\n\n" + "\n".join(body) + "\n"
+    if changes:
+        rendered = ledger.render_commit_message(changes)
+        text += "\n" + rendered.split("\n\n", 1)[1]
+    return text
+
+
+def commit_override(
+    settings: Settings, request: OverrideRequest, *, now: datetime, push: bool = True
+) -> gitrepo.PublishResult:
+    """Commit ``request`` into the policy files, with the edits it causes now, and push."""
+
+    def produce(root: Path) -> gitrepo.CommitRequest:
+        ws = load_workspace(root, policies=settings.policies, now=now)
+        names, policy_files = _write_overrides(root, ws, request)
+        plan = plan_workspace(load_workspace(root, policies=settings.policies, now=now), at=now)
+        write_plan(root, plan)
+        changes = list(plan.changes)
+        subject = f"offhours: {request.describe()} ({', '.join(names)})"
+        body = [
+            f"Reason: {request.reason or '(none given)'}",
+            f"Policy files: {', '.join(policy_files)}",
+        ]
+        files_touched = tuple(sorted({*policy_files, *(c.file for c in changes)}))
+        return gitrepo.CommitRequest(files_touched, _message(subject, body, changes))
+
+    with gitrepo.open_checkout(settings.git) as checkout:
+        return gitrepo.publish(checkout, produce, push=push, attempts=settings.git.push_retries + 1)
+
+
+def expired_producer(settings: Settings, *, now: datetime) -> gitrepo.Producer:
+    """A producer removing every override whose ``until`` has passed (``None``: none)."""
+
+    def produce(root: Path) -> gitrepo.CommitRequest | None:
+        ws = load_workspace(root, policies=settings.policies, now=now)
+        touched: list[str] = []
+        lines: list[str] = []
+        for policy in ws.policies.policies:
+            gone = [o for o in policy.overrides if o.until <= now.timestamp()]
+            if not gone:
+                continue
+            path = Path(policy.file)
+            text = path.read_bytes().decode("utf-8")
+            new = drop_expired(text, policy=policy.name, lines_of={o.location.line for o in gone})
+            files.write_text(path, new)
+            touched.append(_relative(root, policy))
+            lines.extend(
+                f"- {policy.name}: override {o.state} until {format_utc(o.until)}"
+                + (f" ({o.reason})" if o.reason else "")
+                for o in gone
+            )
+        if not touched:
+            return None
+        names = ", ".join(sorted({line.split(":")[0][2:] for line in lines}))
+        subject = f"offhours: remove expired overrides ({names})"
+        return gitrepo.CommitRequest(tuple(sorted(set(touched))), _message(subject, lines, []))
+
+    return produce
