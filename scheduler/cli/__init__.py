@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.cli import apply, energy, override, plan, preview, run, validate
+from scheduler.cli import apply, energy, override, plan, preview, run, status, validate
 from scheduler.cli.app import main
 
 __all__ = ["main"]
@@ -15,5 +15,6 @@ main.add_command(plan.command)
 main.add_command(preview.command)
 main.add_command(run.command)
 main.add_command(override.sleep_command)
+main.add_command(status.command)
 main.add_command(validate.command)
 main.add_command(override.wake_command)
