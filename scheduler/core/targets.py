@@ -9,6 +9,7 @@ Pure: reads the index and the policies, returns values.
 
 from __future__ import annotations
 
+import fnmatch
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,39 +53,85 @@ class Resolution:
         return self.claims.get(obj.id, ())
 
 
-def _claim(policy: Policy, obj: ManifestObject) -> Claim | None:
-    def hit(entry: Selector) -> bool:
-        return matches(
-            entry,
-            kind=obj.kind,
-            namespace=obj.namespace,
-            name=obj.name,
-            labels=obj.labels,
-            path=obj.file,
-        )
+class _Matcher:
+    """One policy's selectors, with the cheap tests first: kind, then namespace (cached per
+    namespace, since fleets have few), then the full match."""
 
-    if any(hit(entry) for entry in policy.exclude):
-        return None
-    entry = next((e for e in policy.targets if hit(e)), None)
-    return None if entry is None else Claim(policy, entry)
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.kinds = frozenset(k for entry in policy.targets for k in entry.kinds)
+        self._namespaces: dict[tuple[int, str], bool] = {}
+
+    def _namespace_ok(self, index: int, entry: Selector, namespace: str) -> bool:
+        key = (index, namespace)
+        found = self._namespaces.get(key)
+        if found is None:
+            found = not entry.namespaces or any(
+                fnmatch.fnmatchcase(namespace, glob) for glob in entry.namespaces
+            )
+            self._namespaces[key] = found
+        return found
+
+    def may_select(self, namespace: str) -> bool:
+        """Whether any target entry can select an object in ``namespace``."""
+        return any(self._namespace_ok(i, e, namespace) for i, e in enumerate(self.policy.targets))
+
+    def claim(self, obj: ManifestObject) -> Claim | None:
+        if obj.kind not in self.kinds:
+            return None
+        entry = next(
+            (
+                e
+                for i, e in enumerate(self.policy.targets)
+                if obj.kind in e.kinds and self._namespace_ok(i, e, obj.namespace) and _hit(e, obj)
+            ),
+            None,
+        )
+        if entry is None or any(_hit(e, obj) for e in self.policy.exclude):
+            return None
+        return Claim(self.policy, entry)
+
+
+def _hit(entry: Selector, obj: ManifestObject) -> bool:
+    return matches(
+        entry,
+        kind=obj.kind,
+        namespace=obj.namespace,
+        name=obj.name,
+        labels=obj.labels,
+        path=obj.file,
+    )
 
 
 def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
     """Every policy's claims on the objects of ``index``."""
+    matchers = [_Matcher(p) for p in policies]
+    by_namespace: dict[str, list[_Matcher]] = {}
     claims: dict[ObjectId, list[Claim]] = defaultdict(list)
     used: set[tuple[str, int, int]] = set()
     excluded: list[ManifestObject] = []
     for obj in index.objects:
-        found = [c for c in (_claim(p, obj) for p in policies) if c is not None]
+        candidates = by_namespace.get(obj.namespace)
+        if candidates is None:
+            candidates = [m for m in matchers if m.may_select(obj.namespace)]
+            by_namespace[obj.namespace] = candidates
+        found = [c for c in (m.claim(obj) for m in candidates) if c is not None]
         if found and obj.excluded:
             excluded.append(obj)
             continue
         for claim in found:
             claims[obj.id].append(claim)
             used.add(_key(claim.selector))
-    frozen = {oid: tuple(sorted(cs, key=lambda c: c.policy.name)) for oid, cs in claims.items()}
+    frozen = {
+        oid: (cs[0],) if len(cs) == 1 else tuple(sorted(cs, key=_by_policy))
+        for oid, cs in claims.items()
+    }
     diagnostics = (*_unmatched(policies, used), *_shared(index, frozen))
     return Resolution(frozen, tuple(diagnostics), tuple(excluded))
+
+
+def _by_policy(claim: Claim) -> str:
+    return claim.policy.name
 
 
 def _key(selector: Selector) -> tuple[str, int, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from scheduler.adapters import workspace as files
 from scheduler.core import planner
 from scheduler.core.diagnostics import Diagnostic
-from scheduler.core.manifests import ManifestIndex, build_index
+from scheduler.core.manifests import ManifestIndex, build_index, collector
 from scheduler.core.policy import PolicyLoad, load_policies
 from scheduler.errors import ConfigError
 
@@ -88,13 +88,14 @@ def plan_workspace(
 ) -> planner.Plan:
     """The plan of ``ws`` at ``at`` (broken policies hold the objects they may select)."""
     broken = {r.name or str(r.location) for r in ws.policies.rejected}
-    result = planner.plan(
-        ws.policies.policies,
-        ws.index,
-        at=at.timestamp(),
-        broken_policies=broken,
-        hold_suspends=hold_suspends,
-    )
+    with collector.paused():  # plan objects form no cycles; see collector's docstring
+        result = planner.plan(
+            ws.policies.policies,
+            ws.index,
+            at=at.timestamp(),
+            broken_policies=broken,
+            hold_suspends=hold_suspends,
+        )
     return replace(
         result, diagnostics=(*ws.policies.diagnostics, *ws.unreadable, *result.diagnostics)
     )
