@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from scheduler.testing import promserver
 from tests.deploy import demo_series, promql
 
 # When each alert must fire on the demo timeline (and it must stay quiet at HEALTHY).
@@ -33,70 +29,17 @@ FIRES_AT = {
 }
 
 
-def _binary(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    if os.environ.get("OFFHOURS_REQUIRE_PROMETHEUS") == "1":
-        pytest.fail(f"{name} not found but OFFHOURS_REQUIRE_PROMETHEUS=1")
-    pytest.skip(f"{name} not installed (make prometheus)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prometheus(
+    prom_binaries: promserver.PromBinaries, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A Prometheus on loopback serving the demo timeline, backfilled with promtool."""
-    server, promtool = _binary("prometheus"), _binary("promtool")
-    root = tmp_path_factory.mktemp("prometheus")
+    root = tmp_path_factory.mktemp("prometheus-dashboard")
     source = root / "demo.om"
     source.write_text(demo_series.openmetrics(), encoding="utf-8")
-    data = root / "data"
-    subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    config = root / "prometheus.yml"
-    config.write_text("global:\n  scrape_interval: 1m\n", encoding="utf-8")
-    url = f"http://127.0.0.1:{_free_port()}"
-    log = (root / "prometheus.log").open("w")
-    process = subprocess.Popen(
-        [
-            server,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={data}",
-            "--storage.tsdb.retention.time=100y",
-            f"--web.listen-address={url.removeprefix('http://')}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_ready(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "prometheus exited"
-        try:
-            if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("prometheus did not become ready in 30 s")
+    promserver.create_blocks(source, root / "tsdb", promtool=prom_binaries.promtool)
+    with promserver.PromServer(root / "tsdb", binaries=prom_binaries, work_dir=root) as server:
+        yield server.url
 
 
 def instant(url: str, expr: str, at: int) -> list[dict[str, Any]]:
