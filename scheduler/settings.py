@@ -288,5 +288,15 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     def redacted(self) -> dict[str, Any]:
-        """The effective settings with every secret replaced by ``**********``."""
-        return self.model_dump(mode="json")
+        """The effective settings with every secret replaced by ``**********`` (SecretStr
+        fields, and extra Prometheus header values other than well-known tenant headers)."""
+        shown = self.model_dump(mode="json")
+        headers = shown["prometheus"]["headers"]
+        for key in headers:
+            if key.lower() not in _PUBLIC_HEADERS:
+                headers[key] = "**********"
+        return shown
+
+
+#: Extra Prometheus headers whose values are not secrets (shown in logs).
+_PUBLIC_HEADERS = frozenset({"x-scope-orgid", "thanos-tenant", "x-prometheus-remote-read-version"})
