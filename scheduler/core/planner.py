@@ -90,6 +90,8 @@ def plan(
     states = {p.name: schedule.state_at(p, at) for p in policies}
     collected = _Requests()
     for obj in index.objects:
+        if not resolution.reachable(obj):
+            continue
         claims = resolution.claims_on(obj)
         wanted = {c.policy.name: object_state(c.policy, obj, at=at, states=states) for c in claims}
         _request(obj, claims, wanted, broken=bool(broken_policies), out=collected)

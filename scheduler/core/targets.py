@@ -47,6 +47,13 @@ class Resolution:
     claims: Mapping[ObjectId, tuple[Claim, ...]]
     diagnostics: tuple[Diagnostic, ...]
     excluded: tuple[ManifestObject, ...]
+    #: objects outside every Flux Kustomization's path (only when the repository has some)
+    unreachable: frozenset[ObjectId] = frozenset()
+
+    def reachable(self, obj: ManifestObject) -> bool:
+        """Whether Flux applies ``obj`` from this repository (always true without Flux
+        Kustomizations in the repository)."""
+        return obj.id not in self.unreachable
 
     def claims_on(self, obj: ManifestObject) -> tuple[Claim, ...]:
         """The claims on ``obj`` (empty when no policy selects it)."""
@@ -103,9 +110,21 @@ def _hit(entry: Selector, obj: ManifestObject) -> bool:
     )
 
 
+def unreachable_objects(index: ManifestIndex) -> frozenset[ObjectId]:
+    """Objects no Flux Kustomization of the repository applies, when the repository has Flux
+    Kustomizations sourced from it (stale ``.archive/`` trees, test fixtures, templates for
+    other tools): editing them would change nothing in any cluster. Without such
+    Kustomizations (bootstrapped elsewhere, Argo CD) every object counts as reachable."""
+    if not any(ks.files for ks in index.kustomizations):
+        return frozenset()
+    return frozenset(obj.id for obj in index.objects if not obj.owners)
+
+
 def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
-    """Every policy's claims on the objects of ``index``."""
+    """Every policy's claims on the objects of ``index`` that Flux applies from it."""
+    unreachable = unreachable_objects(index)
     matchers = [_Matcher(p) for p in policies]
+    outside: dict[str, list[ManifestObject]] = defaultdict(list)
     by_namespace: dict[str, list[_Matcher]] = {}
     claims: dict[ObjectId, list[Claim]] = defaultdict(list)
     used: set[tuple[str, int, int]] = set()
@@ -116,6 +135,10 @@ def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
             candidates = [m for m in matchers if m.may_select(obj.namespace)]
             by_namespace[obj.namespace] = candidates
         found = [c for c in (m.claim(obj) for m in candidates) if c is not None]
+        if found and obj.id in unreachable:
+            for claim in found:
+                outside[claim.policy.name].append(obj)
+            continue
         if found and obj.excluded:
             excluded.append(obj)
             continue
@@ -126,8 +149,35 @@ def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
         oid: (cs[0],) if len(cs) == 1 else tuple(sorted(cs, key=_by_policy))
         for oid, cs in claims.items()
     }
-    diagnostics = (*_unmatched(policies, used), *_shared(index, frozen))
-    return Resolution(frozen, tuple(diagnostics), tuple(excluded))
+    diagnostics = (
+        *_unmatched(policies, used),
+        *_shared(index, frozen),
+        *_outside(policies, outside),
+    )
+    return Resolution(frozen, tuple(diagnostics), tuple(excluded), unreachable)
+
+
+def _outside(
+    policies: Sequence[Policy], outside: Mapping[str, list[ManifestObject]]
+) -> list[Diagnostic]:
+    found = []
+    for policy in policies:
+        objects = outside.get(policy.name)
+        if not objects:
+            continue
+        loc = policy.location
+        example = ", ".join(o.where for o in objects[:3])
+        found.append(
+            Diagnostic(
+                loc.path,
+                loc.line,
+                loc.column,
+                f"policy {policy.name}: {len(objects)} selected object(s) are outside every "
+                f"Flux Kustomization's path and are left alone (e.g. {example})",
+                Severity.WARNING,
+            )
+        )
+    return found
 
 
 def _by_policy(claim: Claim) -> str:

@@ -48,6 +48,9 @@ spec:
   prune: true
   sourceRef: {kind: GitRepository, name: flux-system}
 """
+ROOT_KS = PREVIEWS_KS.replace("name: previews", "name: flux-system").replace(
+    "path: ./apps/previews", "path: ./clusters"
+)
 PREVIEW_APP = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -187,7 +190,11 @@ def test_flux_suspend_waits_for_the_scale_down_of_the_same_policy() -> None:
 """,
     )
     pols = policies(text)
-    idx = index(clusters__previews_yaml=PREVIEWS_KS, apps__previews__pr_yaml=PREVIEW_APP)
+    idx = index(
+        clusters__root_yaml=ROOT_KS,
+        clusters__previews_yaml=PREVIEWS_KS,
+        apps__previews__pr_yaml=PREVIEW_APP,
+    )
     first = planner.plan(pols, idx, at=NIGHT)
     assert [c.target.kind for c in first.changes] == ["Deployment"]
     assert "waits: the scale-down of the same policy is committed first" in first.held[0]
@@ -246,3 +253,19 @@ def test_diff_output_applies_with_git_semantics() -> None:
     diff = planview.render_diff(plan)
     assert diff.startswith("--- a/apps/web.yaml\n+++ b/apps/web.yaml\n")
     assert "-  replicas: 2 # two for the demo\n+  replicas: 0 # two for the demo\n" in diff
+
+
+def test_objects_outside_every_flux_kustomization_are_left_alone() -> None:
+    """With Flux Kustomizations in the repo, an object none of them applies (a stale copy
+    under .archive/) is not edited, and the policy gets one warning naming it."""
+    idx = index(
+        clusters__root_yaml=ROOT_KS,
+        clusters__previews_yaml=PREVIEWS_KS,
+        apps__previews__pr_yaml=PREVIEW_APP,
+        archive__pr_yaml=PREVIEW_APP.replace("name: pr-1", "name: pr-old"),
+    )
+    text = policy_text("previews", targets="    - namespaces: [previews]\n")
+    plan = planner.plan(policies(text), idx, at=NIGHT)
+    assert [c.target.name for c in plan.changes] == ["pr-1"]
+    (warning,) = [d for d in plan.diagnostics if "outside every Flux" in d.message]
+    assert "archive/pr.yaml" in warning.message
