@@ -49,9 +49,11 @@ class Producer:
         at: datetime,
         now: datetime,
         hold_suspends: Callable[[Workspace], Collection[str]] | None = None,
+        commit_date: datetime | None = None,
     ) -> None:
         self._settings, self._at, self._now = settings, at, now
         self._hold = hold_suspends
+        self._date = commit_date
         self.plan: Plan | None = None
         self.workspace: Workspace | None = None
 
@@ -63,7 +65,7 @@ class Producer:
         if self.plan.is_empty:
             return None
         write_plan(root, self.plan)
-        return gitrepo.CommitRequest.for_changes(self.plan.changes)
+        return gitrepo.CommitRequest.for_changes(self.plan.changes, date=self._date)
 
 
 def plan_checkout(settings: Settings, *, at: datetime, now: datetime) -> ApplyOutcome:

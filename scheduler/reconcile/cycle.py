@@ -79,9 +79,17 @@ class Reconciler:
     """The daemon's cycle, bound to its settings and (optionally) the cluster."""
 
     def __init__(
-        self, settings: Settings, *, flux: FluxView | None = None, settle_seconds: float = 300.0
+        self,
+        settings: Settings,
+        *,
+        flux: FluxView | None = None,
+        settle_seconds: float = 300.0,
+        stamp_commits: bool = False,
     ) -> None:
+        """``stamp_commits`` dates each commit at the cycle's ``now`` (virtual-time runs such
+        as ``offhours demo``; a real daemon commits at the wall clock)."""
         self._settings, self._flux, self._settle = settings, flux, settle_seconds
+        self._stamp = stamp_commits
         self._last_checkout: gitrepo.Checkout | None = None
 
     def __call__(self, now: datetime) -> CycleReport:
@@ -90,9 +98,11 @@ class Reconciler:
         with gitrepo.open_checkout(settings.git) as checkout:
             self._last_checkout = checkout
             gitrepo.sync(checkout)
-            gitrepo.publish(checkout, expired_producer(settings, now=now), attempts=attempts)
+            date = now if self._stamp else None
+            expired = expired_producer(settings, now=now, commit_date=date)
+            gitrepo.publish(checkout, expired, attempts=attempts)
             hold = self._holds(checkout, now)
-            produce = Producer(settings, at=now, now=now, hold_suspends=hold)
+            produce = Producer(settings, at=now, now=now, hold_suspends=hold, commit_date=date)
             result = gitrepo.publish(checkout, produce, attempts=attempts)
         assert produce.plan is not None
         assert produce.workspace is not None
@@ -104,7 +114,10 @@ class Reconciler:
                 pushed_at=datetime.now(UTC),
                 includes=_includes(checkout, result.commit),
             )
-        return summarise(produce.workspace, produce.plan, result=result, now=now)
+        retry = 30.0 if self._flux is not None else self._settle
+        return summarise(
+            produce.workspace, produce.plan, result=result, now=now, retry_held_in=retry
+        )
 
     def _holds(self, checkout: gitrepo.Checkout, now: datetime) -> Callable[[Workspace], set[str]]:
         """Which policies' Flux suspends must wait: their latest scale-down (from the ledger
@@ -155,12 +168,22 @@ def _owners(ws: Workspace, plan: Plan) -> list[WorkloadRef]:
 
 
 def summarise(
-    ws: Workspace, plan: Plan, *, result: gitrepo.PublishResult | None, now: datetime
+    ws: Workspace,
+    plan: Plan,
+    *,
+    result: gitrepo.PublishResult | None,
+    now: datetime,
+    retry_held_in: float = 300.0,
 ) -> CycleReport:
-    """The cycle's report from the final plan and what the Git adapter did."""
+    """The cycle's report from the final plan and what the Git adapter did. Held changes
+    (Flux suspends waiting for a scale-down) bring the next cycle forward to ``retry_held_in``
+    seconds from now."""
     policies = ws.policies.policies
     upcoming = _next_by_policy(policies, now.timestamp())
     soonest = min(upcoming.values(), default=None)
+    if plan.held and any(" waits: " in item for item in plan.held):
+        retry = now.timestamp() + retry_held_in
+        soonest = retry if soonest is None else min(soonest, retry)
     changes = plan.changes if result is not None and result.commit else ()
     return CycleReport(
         changes=changes,

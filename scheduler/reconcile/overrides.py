@@ -122,7 +122,9 @@ def commit_override(
         return gitrepo.publish(checkout, produce, push=push, attempts=settings.git.push_retries + 1)
 
 
-def expired_producer(settings: Settings, *, now: datetime) -> gitrepo.Producer:
+def expired_producer(
+    settings: Settings, *, now: datetime, commit_date: datetime | None = None
+) -> gitrepo.Producer:
     """A producer removing every override whose ``until`` has passed (``None``: none)."""
 
     def produce(root: Path) -> gitrepo.CommitRequest | None:
@@ -147,6 +149,7 @@ def expired_producer(settings: Settings, *, now: datetime) -> gitrepo.Producer:
             return None
         names = ", ".join(sorted({line.split(":")[0][2:] for line in lines}))
         subject = f"offhours: remove expired overrides ({names})"
-        return gitrepo.CommitRequest(tuple(sorted(set(touched))), _message(subject, lines, []))
+        files_touched = tuple(sorted(set(touched)))
+        return gitrepo.CommitRequest(files_touched, _message(subject, lines, []), commit_date)
 
     return produce

@@ -106,20 +106,45 @@ def _nodes(
     return out
 
 
+def _policy_windows(spec: SimulationSpec) -> dict[str, IntervalSet]:
+    """Each policy's off windows: from its nightly pattern, or (with ``spec.intended``) the
+    instants at which all of its workloads were meant to be off."""
+    if spec.intended is None:
+        return {
+            p.name: timeline.policy_windows(
+                p, tz=spec.zone, start=spec.adoption_ts, end=spec.end_ts
+            )
+            for p in spec.policies
+        }
+    windows: dict[str, IntervalSet] = {}
+    for w in spec.all_workloads():
+        if w.policy is None:
+            continue
+        mine = spec.intended.get(w.ref, IntervalSet())
+        windows[w.policy] = (
+            mine if w.policy not in windows else windows[w.policy].intersection(mine)
+        )
+    return windows
+
+
+def _intended(
+    spec: SimulationSpec, w: WorkloadSpec, windows: dict[str, IntervalSet]
+) -> IntervalSet:
+    if spec.intended is not None:
+        return spec.intended.get(w.ref, IntervalSet()).clip(spec.start_ts, spec.end_ts)
+    return windows[w.policy] if w.policy is not None else IntervalSet()
+
+
 def simulate(spec: SimulationSpec) -> Simulation:
     """Generate Kepler and kube-state-metrics series and the ground truth for ``spec``."""
     tl = timeline.build_timeline(spec)
     ksm = kubestate.KubeState(tl.ok_times())
     pods = kepler.NodeEnergy(tl.count)
-    zone = spec.zone
-    windows = {
-        p.name: timeline.policy_windows(p, tz=zone, start=spec.adoption_ts, end=spec.end_ts)
-        for p in spec.policies
-    }
+    windows = _policy_windows(spec)
     series: list[MetricSeries] = []
     truths: dict[WorkloadRef, WorkloadTruth] = {}
     for index, w in enumerate(spec.all_workloads()):
-        intended = windows[w.policy] if w.policy is not None else IntervalSet()
+        intended = _intended(spec, w, windows)
         actual = _actual_off(spec, w, intended)
         generator = kepler.PodGenerator(
             workload=w,

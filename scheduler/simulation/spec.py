@@ -7,10 +7,12 @@ returns a ready-made fleet. Nothing here generates data (``engine`` does).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.core.intervals import IntervalSet
 from scheduler.core.workloads import WorkloadRef
 
 __all__ = [
@@ -188,6 +190,9 @@ class SimulationSpec:
     node_dram_idle_watts: float = 6.0
     node_system_watts: float = 2.0
     flux: bool = True
+    #: intended off windows per workload (e.g. read from offhours' commit ledger); when set,
+    #: they replace the windows of the workloads' ``policies`` (which then only name them)
+    intended: Mapping[WorkloadRef, IntervalSet] | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
