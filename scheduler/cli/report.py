@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,13 @@ class DurationType(click.ParamType[float]):
             )
 
 
+def _default_mode() -> int:
+    """The mode a new file gets from the process umask (mkstemp makes it 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
     folder = path.resolve().parent
@@ -70,7 +78,9 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)
-        os.replace(name, path)
+        temporary = Path(name)
+        temporary.chmod(path.stat().st_mode & 0o7777 if path.exists() else _default_mode())
+        temporary.replace(path)
     except OSError as exc:
         Path(name).unlink(missing_ok=True)
         raise ConfigError(f"cannot write --output {path}: {exc.strerror or exc}") from exc
@@ -155,46 +165,54 @@ def _period(
     show_default=True,
     help="Targets with a power chart (html).",
 )
-def command(
-    *,
-    url: str | None,
-    since: float | None,
-    start: datetime | None,
-    until: datetime | None,
-    repo: str | None,
-    policies_dir: Path | None,
-    fmt: str,
-    output: Path | None,
-    kepler_schema: str,
-    step: float,
-    history: float | None,
-    overhead_namespace: str,
-    detail_targets: int,
-) -> None:
+def command(**options: Any) -> None:
     """Measured savings: Kepler energy the targets did not draw in their off windows.
 
     The intended off windows come from offhours' own commits in the repository (--repo),
     the energy from Kepler and the actual off time from kube-state-metrics (--prometheus).
     Every figure states its method, range and coverage.
     """
-    begin, end = _period(since=since, start=start, until=until)
-    settings = common.with_overrides(common.load_settings(), repo=repo, policies=policies_dir)
-    if url:
+    _run(_Options(**options))
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The command line, typed."""
+
+    url: str | None
+    since: float | None
+    start: datetime | None
+    until: datetime | None
+    repo: str | None
+    policies_dir: Path | None
+    fmt: str
+    output: Path | None
+    kepler_schema: str
+    step: float
+    history: float | None
+    overhead_namespace: str
+    detail_targets: int
+
+
+def _run(o: _Options) -> None:
+    begin, end = _period(since=o.since, start=o.start, until=o.until)
+    settings = common.with_overrides(common.load_settings(), repo=o.repo, policies=o.policies_dir)
+    if o.url:
         settings = settings.model_copy(
-            update={"prometheus": settings.prometheus.model_copy(update={"url": url})}
+            update={"prometheus": settings.prometheus.model_copy(update={"url": o.url})}
         )
     request = reporting.ReportRequest(
         start=begin,
         end=end,
-        step=step,
-        history_seconds=history,
-        schema=None if kepler_schema == "auto" else KeplerSchema(kepler_schema),
-        overhead_namespace=overhead_namespace,
-        detail_targets=detail_targets,
+        step=o.step,
+        history_seconds=o.history,
+        schema=None if o.kepler_schema == "auto" else KeplerSchema(o.kepler_schema),
+        overhead_namespace=o.overhead_namespace,
+        detail_targets=o.detail_targets,
     )
     document = reporting.build_report(settings, request, now=common.now_utc())
-    text = _RENDER[fmt](document)
-    if output is None:
+    text = _RENDER[o.fmt](document)
+    if o.output is None:
         click.echo(text, nl=False)
     else:
-        write_atomically(output, text)
+        write_atomically(o.output, text)

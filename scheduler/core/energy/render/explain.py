@@ -56,6 +56,10 @@ OVERHEAD = (
 NET = "Net = (1) minus the overhead. Figures (2) and (3) are never added to it."
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def figure_1_title(doc: ReportDocument) -> str:
     """The headline's title, saying when it is an estimate without Kepler."""
     if doc.without_kepler:
@@ -83,8 +87,8 @@ def method(doc: ReportDocument) -> list[str]:
             f"(report default {zone_name(o.tz)}). History read: {history} before the period; "
             f"on-time excludes every off window widened by {units.duration(o.settle_seconds)}."
         )
-    lines.append(doc.ledger.to_json_dict()["method"].capitalize() + ".")
-    lines.append(doc.actual_method.capitalize() + ".")
+    lines.append(_sentence(doc.ledger.to_json_dict()["method"]))
+    lines.append(_sentence(doc.actual_method))
     meta = doc.reading
     if meta is not None:
         lines.append(

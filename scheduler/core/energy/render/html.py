@@ -11,6 +11,7 @@ downsampled (``series``) so a 1,000-target report stays a few hundred kB.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 from scheduler.core import zones as tzones
@@ -22,7 +23,7 @@ from scheduler.core.energy.render.svg import TimeChart
 from scheduler.core.energy.render.text import target_cells
 from scheduler.core.energy.report import iso
 from scheduler.core.energy.targets import TargetSavings
-from scheduler.core.intervals import IntervalSet
+from scheduler.core.intervals import Interval, IntervalSet
 
 __all__ = ["render_html"]
 
@@ -101,7 +102,10 @@ def _card(css: str, label: str, value: str, *lines: str, size: str = "mid") -> s
     body = "".join(
         f"<p class='{'range' if i == 0 else 'expl'}'>{t}</p>" for i, t in enumerate(lines)
     )
-    return f'<section class="card {css}"><div class="label">{label}</div><p class="{size}">{value}</p>{body}</section>'
+    return (
+        f'<section class="card {css}"><div class="label">{label}</div>'
+        f'<p class="{size}">{value}</p>{body}</section>'
+    )
 
 
 def _conv(f: Figures, *, net: bool) -> str:
@@ -166,7 +170,10 @@ def _figure_cards(doc: ReportDocument, f: Figures) -> str:
         _e(_range(f.net_low, f.net_high)) + _conv(f, net=True),
         _e(explain.NET),
     )
-    return f'<div class="cards">{headline}{observed}{node}</div><div class="cards two">{cost}{net}</div>'
+    return (
+        f'<div class="cards">{headline}{observed}{node}</div>'
+        f'<div class="cards two">{cost}{net}</div>'
+    )
 
 
 def _energy_scale(peak: float) -> tuple[float, str]:
@@ -191,29 +198,33 @@ def _cumulative(doc: ReportDocument) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _PowerPlot:
+    """What one power chart shows."""
+
+    power: PowerSeries
+    intended: IntervalSet
+    actual: IntervalSet | None = None
+    baselines: tuple[tuple[float, float, float], ...] = ()
+
+
 def _power_chart(
-    power: PowerSeries,
-    *,
-    start: float,
-    end: float,
-    intended: IntervalSet,
-    actual: IntervalSet | None,
-    baselines: list[tuple[float, float, float]],
-    tz: tzinfo,
-    title: str,
-    height: int = 190,
+    plot: _PowerPlot, *, period: Interval, tz: tzinfo, title: str, size: tuple[int, int]
 ) -> str:
-    peak = max([power.peak, *(b[2] for b in baselines)])
+    power = plot.power
+    peak = max([power.peak, *(b[2] for b in plot.baselines)])
     scale, unit = (1000.0, "mW") if 0 < peak < 1 else (1.0, "W")
-    chart = TimeChart(start=start, end=end, top=peak * scale, height=height)
-    chart.shade(intended, "intended")
-    scaled = [(a, b, v * scale) for a, b, v in baselines]
-    chart.blocks(scaled, "avoided")
-    if actual is not None:
-        chart.shade(actual, "actual", strip=5.0)
-    chart.line(
-        power.start, power.bucket, [None if w is None else w * scale for w in power.watts], "power"
+    width, height = size
+    chart = TimeChart(
+        start=period.start, end=period.end, top=peak * scale, height=height, width=width
     )
+    chart.shade(plot.intended, "intended")
+    scaled = [(a, b, v * scale) for a, b, v in plot.baselines]
+    chart.blocks(scaled, "avoided")
+    if plot.actual is not None:
+        chart.shade(plot.actual, "actual", strip=5.0)
+    watts = [None if w is None else w * scale for w in power.watts]
+    chart.line(watts, start=power.start, bucket=power.bucket, css="power")
     chart.segments(scaled, "baseline")
     return chart.render(tz=tz, unit=unit, title=title)
 
@@ -222,20 +233,15 @@ def _fleet(doc: ReportDocument) -> str:
     power = doc.fleet_power
     if power is None:
         return ""
-    p = doc.savings.period
     union = IntervalSet()
     for d in doc.details:
         union = union.union(d.intended)
     svg = _power_chart(
-        power,
-        start=p.start,
-        end=p.end,
-        intended=union,
-        actual=None,
-        baselines=[],
+        _PowerPlot(power, union),
+        period=doc.savings.period,
         tz=doc.savings.options.tz,
         title="Measured power of all targets",
-        height=210,
+        size=(760, 210),
     )
     return (
         '<div class="panel"><h3>Measured power of all targets</h3><p class="facts">'
@@ -252,16 +258,18 @@ def _panel(row: TargetSavings, d: TargetDetail, doc: ReportDocument) -> str:
         for w in e.windows
         if w.covered_seconds > 0
     ]
-    p = doc.savings.period
-    svg = _power_chart(
+    plot = _PowerPlot(
         d.power,
-        start=p.start,
-        end=p.end,
-        intended=d.intended,
-        actual=d.actual if d.actuation is not None else None,
-        baselines=baselines,
+        d.intended,
+        d.actual if d.actuation is not None else None,
+        tuple(baselines),
+    )
+    svg = _power_chart(
+        plot,
+        period=doc.savings.period,
         tz=_zone(d.zone),
         title=f"Power of {row.target}",
+        size=(520, 230),
     )
     acted = d.actuation
     lag = (
@@ -277,7 +285,10 @@ def _panel(row: TargetSavings, d: TargetDetail, doc: ReportDocument) -> str:
         f"baseline {_e(units.power(e.baseline_watts))} · coverage {_e(units.percent(e.coverage))} "
         f"· {_e(e.method)} · {_e(lag)}"
     )
-    return f'<div class="panel"><h3><code>{_e(row.target)}</code></h3><p class="facts">{facts}</p>{svg}</div>'
+    return (
+        f'<div class="panel"><h3><code>{_e(row.target)}</code></h3>'
+        f'<p class="facts">{facts}</p>{svg}</div>'
+    )
 
 
 def _panels(doc: ReportDocument) -> str:
@@ -316,7 +327,10 @@ def _table(doc: ReportDocument) -> str:
         note = (d.data_note if d else "") or ""
         rows.append(f'<tr{css} title="{_e(note)}">{tds}</tr>')
     ths = "".join(f"<th>{h}</th>" for h in head)
-    return f"<h2>All {len(rows)} targets</h2><table><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (
+        f"<h2>All {len(rows)} targets</h2><table><thead><tr>{ths}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _how(doc: ReportDocument) -> str:

@@ -22,11 +22,11 @@ def nice_top(value: float) -> float:
     """The smallest 1/2/2.5/5 x 10^n at or above ``value`` (1 for non-positive values)."""
     if not value > 0 or not math.isfinite(value):
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
         if factor * power >= value * (1 - 1e-9):
-            return factor * power
-    return 10 * power  # pragma: no cover
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover
 
 
 def _f(value: float) -> str:
@@ -100,7 +100,9 @@ class TimeChart:
                 f'<line class="{css}" x1="{_f(self.x(a))}" y1="{y}" x2="{_f(self.x(b))}" y2="{y}"/>'
             )
 
-    def line(self, start: float, bucket: float, values: Sequence[float | None], css: str) -> None:
+    def line(
+        self, values: Sequence[float | None], *, start: float, bucket: float, css: str
+    ) -> None:
         """A polyline through bucket midpoints; ``None`` breaks it."""
         runs: list[list[str]] = [[]]
         for i, v in enumerate(values):

@@ -31,7 +31,7 @@ _HEAD = (
 
 
 def _wrap(text: str, indent: str = "    ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent))
 
 
 def _range(low: float | None, high: float | None) -> str:
@@ -98,6 +98,8 @@ def target_cells(row: TargetSavings, *, lag: tuple[float | None, float | None]) 
     """The table cells of one target (shared with markdown)."""
     e = row.estimate
     saved = units.energy(e.saved_joules)
+    if e.off_seconds <= 0:
+        saved = "0 J (no off time)"
     if e.saved_joules is not None and e.covered_seconds > 0:
         saved += f" ({units.energy(e.saved_joules_low)} to {units.energy(e.saved_joules_high)})"
     base = units.power(e.baseline_watts, missing="no baseline")
