@@ -361,7 +361,9 @@ def test_target_without_data_is_not_estimated_and_new_policy_target_is_listed(
     assert new["intendedOff"] == []
 
 
-def test_intended_and_actual_windows_and_lag(world: World, document: dict[str, Any]) -> None:
+def test_intended_windows_follow_local_time_across_dst_and_actual_lag(
+    world: World, document: dict[str, Any]
+) -> None:
     """Intended windows come from the ledger at local 20:00/07:00 across the DST change;
     actual ones from kube-state-metrics follow them by Flux's 60 s."""
     web = rows(document)[WEB]
@@ -456,3 +458,29 @@ class _Tags(HTMLParser):
                 self.external.append(value)
         if tag in ("script", "link"):
             self.external.append(tag)
+
+
+@pytest.fixture(scope="module")
+def short_world(
+    git_env: None, prom_binaries: promserver.PromBinaries, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """Ten days: one week of history, then three adopted days (too short for hour-of-week)."""
+    yield from make_world(
+        "report-short",
+        spec_for(10.0, 7.0, seed=2),
+        factory=tmp_path_factory,
+        binaries=prom_binaries,
+    )
+
+
+def test_trailing_baseline_within_five_percent(short_world: World) -> None:
+    """With less than two weeks of history the trailing baseline is used, still within 5 %."""
+    code, out, err = short_world.run("--format", "json")
+    assert code == 0, err
+    found = rows(json.loads(out))
+    covered = short_world.covered()
+    for ref in (WEB, DB, BATCH):
+        truth = short_world.sim.truth.avoided(ref, covered)
+        assert found[ref]["method"] == "trailing", ref
+        assert found[ref]["savedJoules"] == pytest.approx(truth, rel=0.05), ref
+        assert found[ref]["savedJoulesLow"] <= truth <= found[ref]["savedJoulesHigh"], ref
