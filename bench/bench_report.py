@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_report_queries as gen
 
+from scheduler import logs
 from scheduler.adapters import gitrepo
 from scheduler.core import schedule
 from scheduler.reconcile import workspace
@@ -162,6 +163,7 @@ def main() -> None:
     binaries = promserver.find_binaries()
     if binaries is None:
         sys.exit("bench needs prometheus and promtool (`make prometheus`)")
+    logs.configure(level="warning")
     with tempfile.TemporaryDirectory(prefix="offhours-bench-report-") as tmp:
         work = Path(tmp)
         os.environ.update(gitremote.isolate_git(work / "home"))

@@ -281,6 +281,16 @@ def test_empty_ledger_is_stated_and_targets_listed(kepler_url: str, repo: Path) 
     assert "the ledger is empty" in _report(kepler_url, repo).stdout
 
 
+def test_http_requests_do_not_grow_with_targets(kepler_url: str, repo: Path) -> None:
+    """Forty more targets: the same number of requests to the metrics store."""
+    one = json.loads(_report(kepler_url, repo, "--format", "json").stdout)
+    for k in range(40):
+        (repo / f"apps/extra-{k}.yaml").write_text(DEPLOYMENT.format(name=f"extra-{k}", ns="dev"))
+    many = json.loads(_report(kepler_url, repo, "--format", "json").stdout)
+    assert len(many["targets"]) == 41
+    assert many["httpRequests"] == one["httpRequests"]
+
+
 def test_unreachable_prometheus_exits_2_and_writes_nothing(repo: Path, tmp_path: Path) -> None:
     """Connection refused: exit 2, one clear line, and no (partial) output file."""
     with socket.socket() as sock:
