@@ -20,8 +20,10 @@ __all__ = [
     "OVERHEAD",
     "RANGE",
     "conversions",
+    "figure_1",
     "figure_1_title",
     "method",
+    "range_text",
 ]
 
 FIGURE_1 = (
@@ -60,6 +62,27 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+FIGURE_1_CCF = (
+    "What the targets would have drawn in their intended off windows had they stayed on, "
+    "estimated without Kepler from their CPU requests and Cloud Carbon Footprint's watts per "
+    "vCPU, minus the same estimate for off-window time kube-state-metrics still saw them running."
+)
+RANGE_CCF = (
+    "The range repeats the estimate at 0 % and 100 % CPU utilisation (Cloud Carbon Footprint's "
+    "minimum and maximum watts per vCPU)."
+)
+
+
+def figure_1(doc: ReportDocument) -> str:
+    """What figure (1) is, for this report (measured baseline, or the CCF estimate)."""
+    return FIGURE_1_CCF if doc.without_kepler else FIGURE_1
+
+
+def range_text(doc: ReportDocument) -> str:
+    """What the range means, for this report."""
+    return RANGE_CCF if doc.without_kepler else RANGE
+
+
 def figure_1_title(doc: ReportDocument) -> str:
     """The headline's title, saying when it is an estimate without Kepler."""
     if doc.without_kepler:
@@ -74,8 +97,8 @@ def method(doc: ReportDocument) -> list[str]:
     lines = []
     if doc.without_kepler:
         lines.append(
-            f"{ccf.LABEL}. Coefficients: {doc.ccf_source or 'n/a'}. Requested cores are the "
-            "median of each target's CPU requests while it had pods."
+            f"Without Kepler: {ccf.LABEL}. Coefficients: {doc.ccf_source or 'n/a'}. Requested "
+            "cores are the median of each target's summed CPU requests while it had pods."
         )
     else:
         lines.append(

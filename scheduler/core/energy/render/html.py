@@ -125,7 +125,8 @@ def _figure_cards(doc: ReportDocument, f: Figures) -> str:
         _e(units.energy(f.saved)),
         _e(_range(f.saved_low, f.saved_high)) + _conv(f, net=False),
         f"{f.estimated} of {f.targets} targets estimated; {_e(units.percent(f.coverage))} of "
-        f"{_e(units.duration(f.off_seconds))} intended off time covered. {_e(explain.FIGURE_1)}",
+        f"{_e(units.duration(f.off_seconds))} intended off time covered. "
+        + _e(explain.figure_1(doc)),
         size="big",
     )
     cmp = f.comparison_difference
@@ -193,8 +194,8 @@ def _cumulative(doc: ReportDocument) -> str:
     svg = chart.render(tz=doc.savings.options.tz, unit=unit, title="Cumulative estimated savings")
     return (
         '<div class="panel"><h3>Cumulative estimated avoided energy</h3><p class="facts">'
-        "Each off window adds its saving when it ends; the band uses the p10 and p90 "
-        f"baselines.</p>{svg}</div>"
+        "Each off window adds its saving when it ends; the band is the range of the headline "
+        f"figure.</p>{svg}</div>"
     )
 
 
@@ -335,8 +336,8 @@ def _table(doc: ReportDocument) -> str:
 
 def _how(doc: ReportDocument) -> str:
     items = (
-        explain.FIGURE_1,
-        explain.RANGE,
+        explain.figure_1(doc),
+        explain.range_text(doc),
         explain.COVERAGE,
         *explain.method(doc),
         explain.FIGURE_2,

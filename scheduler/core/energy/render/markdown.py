@@ -133,10 +133,10 @@ def render_markdown(doc: ReportDocument) -> str:
         "",
     ]
     for text in (
-        explain.FIGURE_1,
+        explain.figure_1(doc),
         explain.FIGURE_2,
         explain.FIGURE_3,
-        explain.RANGE,
+        explain.range_text(doc),
         explain.COVERAGE,
         *explain.method(doc),
         explain.OVERHEAD,

@@ -183,8 +183,8 @@ def render_text(doc: ReportDocument) -> str:
         body += ["", "Per target", *target_notes]
     body += ["", "How the numbers were made"]
     for text in (
-        explain.FIGURE_1,
-        explain.RANGE,
+        explain.figure_1(doc),
+        explain.range_text(doc),
         explain.COVERAGE,
         *explain.method(doc),
         explain.OVERHEAD,
