@@ -332,3 +332,23 @@ def test_rejected_query_exits_2_with_the_server_message(repo: Path) -> None:
     assert result.exit_code == 2
     assert "query too expensive" in result.stderr
     assert "bad_data" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "1d", "--from", "2024-03-05"], "give either --since or --from, not both"),
+        (["--from", "2024-03-06", "--until", "2024-03-05"], "--from must be before --until"),
+        (["--since", "soon"], "'soon' is not a duration"),
+        (["--step", "30", "--since", "1d"], "--step must be at least 60 seconds (got 30)"),
+    ],
+)
+def test_bad_options_are_refused(repo: Path, args: list[str], message: str) -> None:
+    """Contradictory or unusable options exit 2 with a clear message, before any query."""
+    result = CliRunner().invoke(
+        main,
+        ["report", "--prometheus", "http://127.0.0.1:1", "--repo", str(repo), *args],
+        env={"OFFHOURS_PROMETHEUS__URL": ""},
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr
