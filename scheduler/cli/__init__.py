@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.cli import apply, energy, override, plan, preview, run, status, validate
+from scheduler.cli import apply, energy, override, plan, preview, report, run, status, validate
 from scheduler.cli.app import main
 
 __all__ = ["main"]
@@ -13,6 +13,7 @@ main.add_command(apply.command)
 main.add_command(energy.command)
 main.add_command(plan.command)
 main.add_command(preview.command)
+main.add_command(report.command)
 main.add_command(run.command)
 main.add_command(override.sleep_command)
 main.add_command(status.command)

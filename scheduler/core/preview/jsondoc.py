@@ -3,6 +3,7 @@
 ``{"from", "to", "policies": [{"name", "file", "timeZone", "enabled", "initial", "off":
 [{"start", "end"}], "offSeconds", "transitions": [{"at", "to"}]}]}``; instants are UTC with a
 ``Z`` suffix, to the second; ``off`` intervals are maximal, sorted and clipped to the range.
+With a metrics store each policy also has ``savingsEstimate`` (``PolicySavings.to_json_dict``).
 Fields may be added, never removed or renamed.
 """
 
@@ -17,8 +18,8 @@ from scheduler.core.preview.model import PolicyPreview, Preview
 __all__ = ["render_json", "to_document"]
 
 
-def _policy(item: PolicyPreview) -> dict[str, Any]:
-    return {
+def _policy(item: PolicyPreview, preview: Preview) -> dict[str, Any]:
+    doc = {
         "name": item.policy.name,
         "file": item.policy.file,
         "timeZone": item.policy.zone,
@@ -28,6 +29,10 @@ def _policy(item: PolicyPreview) -> dict[str, Any]:
         "offSeconds": item.off_seconds,
         "transitions": [{"at": format_utc(t.at), "to": str(t.to)} for t in item.transitions],
     }
+    estimate = preview.savings_of(item.policy.name)
+    if estimate is not None:
+        doc["savingsEstimate"] = estimate.to_json_dict()
+    return doc
 
 
 def to_document(preview: Preview) -> dict[str, Any]:
@@ -35,7 +40,7 @@ def to_document(preview: Preview) -> dict[str, Any]:
     return {
         "from": format_utc(preview.start),
         "to": format_utc(preview.end),
-        "policies": [_policy(item) for item in preview.policies],
+        "policies": [_policy(item, preview) for item in preview.policies],
     }
 
 

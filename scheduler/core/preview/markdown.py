@@ -6,6 +6,7 @@ Details are folded in ``<details>`` blocks so a comment on a PR stays short.
 from __future__ import annotations
 
 from scheduler.core import zones
+from scheduler.core.energy.render import units
 from scheduler.core.instants import format_utc
 from scheduler.core.preview.days import day_rows, local_label
 from scheduler.core.preview.model import PolicyPreview, Preview
@@ -68,6 +69,26 @@ def render_markdown(preview: Preview) -> str:
         *(_summary_row(item, preview.seconds) for item in preview.policies),
         "",
     ]
+    if preview.savings:
+        lines += _savings(preview)
     for item in preview.policies:
         lines += [*_details(item, start=preview.start, end=preview.end), ""]
     return "\n".join(lines)
+
+
+def _savings(preview: Preview) -> list[str]:
+    lines = [
+        "**Estimated savings** (estimate: baseline power of recent on-time history over the "
+        "scheduled off time)",
+        "",
+        "| Policy | Estimate | Range | Targets | Method |",
+        "|---|---:|---|---:|---|",
+    ]
+    for s in preview.savings:
+        f = s.forecast
+        lines.append(
+            f"| `{s.policy}` | {units.energy(f.joules)} ({units.kwh(f.joules)}) | "
+            f"{units.energy(f.joules_low)} – {units.energy(f.joules_high)} | "
+            f"{s.estimated} of {s.targets} | {s.method} |"
+        )
+    return [*lines, ""]

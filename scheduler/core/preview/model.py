@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from scheduler.core import schedule
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.policy.model import Policy, State
+from scheduler.core.preview.savings import PolicySavings
 from scheduler.core.schedule import Transition
 
 __all__ = ["PolicyPreview", "Preview", "build"]
@@ -31,11 +32,20 @@ class PolicyPreview:
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """Policies evaluated over ``[start, end)`` (whole Unix seconds)."""
+    """Policies evaluated over ``[start, end)`` (whole Unix seconds).
+
+    ``savings`` holds the per-policy savings estimate when a metrics store was asked (empty
+    otherwise: the preview is then exactly the schedule).
+    """
 
     start: int
     end: int
     policies: tuple[PolicyPreview, ...]
+    savings: tuple[PolicySavings, ...] = ()
+
+    def savings_of(self, name: str) -> PolicySavings | None:
+        """The savings estimate of one policy, if any."""
+        return next((s for s in self.savings if s.policy == name), None)
 
     @property
     def seconds(self) -> int:

@@ -13,6 +13,7 @@ from scheduler.core.instants import format_utc
 from scheduler.core.policy.model import CronSchedule, Policy
 from scheduler.core.preview.days import DayRow, day_rows, local_label
 from scheduler.core.preview.model import PolicyPreview, Preview
+from scheduler.core.preview.savings import PolicySavings
 
 __all__ = ["FULL", "NONE", "ON", "PARTLY", "render_text", "schedule_summary"]
 
@@ -78,8 +79,10 @@ def _transitions(item: PolicyPreview) -> list[str]:
     return lines or ["  none in the range"]
 
 
-def render_policy(item: PolicyPreview, *, start: int, end: int) -> str:
-    """The calendar of one policy."""
+def render_policy(
+    item: PolicyPreview, *, start: int, end: int, savings: PolicySavings | None = None
+) -> str:
+    """The calendar of one policy (and its savings estimate, when one was made)."""
     policy = item.policy
     total = end - start
     percent = 100 * item.off_seconds / total if total else 0.0
@@ -97,13 +100,20 @@ def render_policy(item: PolicyPreview, *, start: int, end: int) -> str:
         f"transitions ({policy.zone}):",
         *_transitions(item),
     ]
+    if savings is not None:
+        lines += textwrap.wrap(savings.describe(), WIDTH, subsequent_indent="  ")
     return "\n".join(lines)
 
 
 def render_text(preview: Preview) -> str:
     """Every policy's calendar, separated by blank lines, with a legend."""
     head = f"offhours preview {format_utc(preview.start)} .. {format_utc(preview.end)}"
-    blocks = [render_policy(p, start=preview.start, end=preview.end) for p in preview.policies]
+    blocks = [
+        render_policy(
+            p, start=preview.start, end=preview.end, savings=preview.savings_of(p.policy.name)
+        )
+        for p in preview.policies
+    ]
     if not blocks:
         blocks = ["no policies to preview"]
     return "\n\n".join([head + "\n" + LEGEND, *blocks]) + "\n"
