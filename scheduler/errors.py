@@ -14,7 +14,8 @@ one-line message on stderr and the exit code of its family.
     │   └── PushRejected     the remote moved on (non-fast-forward); retry after sync
     ├── MetricsError         Prometheus could not answer                              (exit 2)
     │   ├── MetricsUnavailable  unreachable, timed out, 5xx after retries
-    │   └── QueryError          the server rejected the query (4xx / error envelope)
+    │   ├── QueryError          the server rejected the query (4xx / error envelope)
+    │   └── NoKeplerData        the store answers, but holds no Kepler metric in the window
     └── KubeError            the Kubernetes API failed                                (exit 2)
         ├── KubeNotFound     404
         └── KubeConflict     409 (resourceVersion conflict)
@@ -32,6 +33,7 @@ __all__ = [
     "ManifestError",
     "MetricsError",
     "MetricsUnavailable",
+    "NoKeplerData",
     "PolicyError",
     "PushRejected",
     "QueryError",
@@ -83,6 +85,11 @@ class MetricsUnavailable(MetricsError):
 
 class QueryError(MetricsError):
     """The endpoint rejected the query (HTTP 4xx or an error envelope)."""
+
+
+class NoKeplerData(MetricsError):
+    """The PromQL store answers but has no Kepler metric in the window (no RAPL, Kepler not
+    installed, or not scraped); reports fall back to a labelled estimate."""
 
 
 class KubeError(SchedulerError):

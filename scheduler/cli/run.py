@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,12 @@ from scheduler import logs
 from scheduler.adapters import kube
 from scheduler.adapters.telemetry import Health, Telemetry, TelemetryServer
 from scheduler.cli import common
+from scheduler.core.planner import Plan
 from scheduler.daemon import Daemon, DaemonTiming, install_signal_handlers
 from scheduler.reconcile import CycleReport, Reconciler
+from scheduler.reconcile.estimates import WattsAvoided
 from scheduler.reconcile.fluxfollow import ClusterFlux
+from scheduler.reconcile.workspace import Workspace
 from scheduler.settings import Settings
 
 __all__ = ["command"]
@@ -90,7 +94,12 @@ def _serve(settings: Settings, stack: ExitStack) -> None:
         )
         if settings.daemon.leader_election:
             elector = _start_election(api, settings, stop=stop, stack=stack)
-    reconciler = Reconciler(settings, flux=flux, settle_seconds=settings.daemon.flux_settle_seconds)
+    reconciler = Reconciler(
+        settings,
+        flux=flux,
+        settle_seconds=settings.daemon.flux_settle_seconds,
+        watts=_watts(settings),
+    )
     daemon = Daemon(
         cycle=reconciler,
         telemetry=telemetry,
@@ -100,6 +109,14 @@ def _serve(settings: Settings, stack: ExitStack) -> None:
         elector=elector,
     )
     daemon.run(stop)
+
+
+def _watts(settings: Settings) -> Callable[[Workspace, Plan], Mapping[str, float]] | None:
+    """The estimated-watts-avoided source when a Prometheus is configured."""
+    if not settings.prometheus.url:
+        return None
+    estimate = WattsAvoided(settings)
+    return lambda ws, plan: estimate(ws, plan, now=datetime.now(UTC))
 
 
 def _start_election(

@@ -9,9 +9,10 @@ exports from (next transitions, targets asleep, actuation lag).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -85,11 +86,15 @@ class Reconciler:
         flux: FluxView | None = None,
         settle_seconds: float = 300.0,
         stamp_commits: bool = False,
+        watts: Callable[[Workspace, Plan], Mapping[str, float]] | None = None,
     ) -> None:
         """``stamp_commits`` dates each commit at the cycle's ``now`` (virtual-time runs such
-        as ``offhours demo``; a real daemon commits at the wall clock)."""
+        as ``offhours demo``; a real daemon commits at the wall clock). ``watts`` estimates
+        the power avoided now per policy; it runs after the Git work, on a background
+        thread, so metrics never delay a transition."""
         self._settings, self._flux, self._settle = settings, flux, settle_seconds
         self._stamp = stamp_commits
+        self._watts = _Background(watts) if watts is not None else None
         self._last_checkout: gitrepo.Checkout | None = None
 
     def __call__(self, now: datetime) -> CycleReport:
@@ -115,9 +120,12 @@ class Reconciler:
                 includes=_includes(checkout, result.commit),
             )
         retry = 30.0 if self._flux is not None else self._settle
-        return summarise(
+        report = summarise(
             produce.workspace, produce.plan, result=result, now=now, retry_held_in=retry
         )
+        if self._watts is None:
+            return report
+        return replace(report, watts_avoided=self._watts(produce.workspace, produce.plan))
 
     def _holds(self, checkout: gitrepo.Checkout, now: datetime) -> Callable[[Workspace], set[str]]:
         """Which policies' Flux suspends must wait: their latest scale-down (from the ledger
@@ -152,6 +160,25 @@ class Reconciler:
             )
             return self._flux.applied(entry.commit, owners, includes=self._includes(entry.commit))
         return now.timestamp() - entry.time >= self._settle
+
+
+class _Background:
+    """Runs an estimate on a worker thread; each call starts one if none is running and
+    returns the latest finished result."""
+
+    def __init__(self, estimate: Callable[[Workspace, Plan], Mapping[str, float]]) -> None:
+        self._estimate = estimate
+        self._latest: dict[str, float] = {}
+        self._worker: threading.Thread | None = None
+
+    def __call__(self, ws: Workspace, plan: Plan) -> dict[str, float]:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._run, args=(ws, plan), daemon=True)
+            self._worker.start()
+        return dict(self._latest)
+
+    def _run(self, ws: Workspace, plan: Plan) -> None:
+        self._latest = dict(self._estimate(ws, plan))
 
 
 _FLUX_KINDS = ("Kustomization", "HelmRelease", "GitRepository", "OCIRepository", "HelmRepository")

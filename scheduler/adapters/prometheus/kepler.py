@@ -19,6 +19,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scheduler import errors
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.intervals import IntervalSet
@@ -31,7 +32,6 @@ from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, ReadingM
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
-from scheduler.errors import MetricsError
 
 __all__ = ["Detected", "detect", "read_energy"]
 
@@ -63,7 +63,7 @@ def detect(
     try:
         chosen = schema.choose_schema(detection, override)
     except schema.NoKeplerData as exc:
-        raise MetricsError(f"Prometheus at {client.url}: {exc}") from exc
+        raise errors.NoKeplerData(f"Prometheus at {client.url}: {exc}") from exc
     info = [n for n in schema.BUILD_INFO_METRICS if detection.has(n)]
     versions: set[str] = set()
     if info:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from scheduler.adapters.prometheus import kepler, offstate
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest
-from scheduler.core.kepler.schema import KeplerSchema, NoKeplerData
+from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.workloads import WorkloadRef
-from scheduler.errors import MetricsError
+from scheduler.errors import NoKeplerData
 from scheduler.reconcile.reporting.requests import CpuRequests, read_cpu_requests
 from scheduler.reconcile.reporting.window import ReportWindow
 
@@ -41,8 +41,8 @@ def detect_kepler(
     (an explicitly requested schema that is absent is an error, not a fallback)."""
     try:
         return kepler.detect(client, start=start, end=end, override=schema)
-    except MetricsError as exc:
-        if schema is None and isinstance(exc.__cause__, NoKeplerData):
+    except NoKeplerData:
+        if schema is None:
             return None
         raise
 
