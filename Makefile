@@ -25,8 +25,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 demo: install
-	$(OFFHOURS) validate --policies policies
-	$(OFFHOURS) preview --policies policies --days 7
+	$(OFFHOURS) validate --policies policies --repo .
+	$(OFFHOURS) demo --output demo-output
 
 # Prometheus (Debian package) for the integration tests; installed when missing.
 prometheus:

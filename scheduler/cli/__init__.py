@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from scheduler.cli import apply, energy, override, plan, preview, report, run, status, validate
+from scheduler.cli import (
+    apply,
+    demo,
+    energy,
+    override,
+    plan,
+    preview,
+    report,
+    run,
+    status,
+    validate,
+)
 from scheduler.cli.app import main
 
 __all__ = ["main"]
@@ -10,6 +21,7 @@ __all__ = ["main"]
 # Each subcommand module exposes its click command(s). Keep the list sorted: import the
 # module above and add one ``main.add_command(...)`` line per command below.
 main.add_command(apply.command)
+main.add_command(demo.command)
 main.add_command(energy.command)
 main.add_command(plan.command)
 main.add_command(preview.command)
