@@ -9,7 +9,9 @@ outage only drops that estimate, with a one-line note on stderr.
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,8 +24,9 @@ from click.decorators import FC
 from scheduler.adapters import gitrepo
 from scheduler.cli import common
 from scheduler.cli.validate import ordered, read_policies
-from scheduler.core import preview
+from scheduler.core import preview, targets
 from scheduler.core.policy import Policy, PolicyLoad
+from scheduler.core.preview import compare
 from scheduler.errors import ConfigError, SchedulerError
 from scheduler.reconcile import reporting, workspace
 from scheduler.reconcile.reporting import forecast
@@ -86,13 +89,23 @@ def _select(load: PolicyLoad, names: tuple[str, ...]) -> list[Policy]:
     help="Add a savings estimate from recent Kepler history [default: $OFFHOURS_PROMETHEUS__URL].",
 )
 @common.repo_option
+@click.option(
+    "--compare",
+    "base",
+    metavar="REV",
+    default=None,
+    help="Show what the policies of the checkout change against Git revision REV (markdown).",
+)
 @_format_option
 def command(**options: Any) -> None:
     """Show when each policy's targets are off over a range (default: the next 7 days).
 
-    With a Prometheus (--prometheus or OFFHOURS_PROMETHEUS__URL) the targets are resolved
-    against the manifests of --repo and each policy gets an estimate of the energy its
-    schedule would avoid, from the targets' recent Kepler history (labelled an estimate).
+    With --repo, each policy's targets are resolved against the repository's manifests and
+    listed. With a Prometheus (--prometheus or OFFHOURS_PROMETHEUS__URL) each policy also
+    gets an estimate of the energy its schedule would avoid, from the targets' recent Kepler
+    history (labelled an estimate). With --compare REV (e.g. origin/main), the output is a
+    pull-request comment: per policy, targets gained and lost and off hours per week before
+    (REV) and after (the checkout, --repo or .).
     """
     _run(_Options(**options))
 
@@ -108,6 +121,7 @@ class _Options:
     names: tuple[str, ...]
     url: str | None
     repo: str | None
+    base: str | None
     fmt: str
 
 
@@ -149,14 +163,75 @@ def _with_savings(
     return replace(result, savings=savings)
 
 
+def _with_targets(
+    result: preview.Preview, selected: list[Policy], options: _Options
+) -> preview.Preview:
+    """``result`` with each policy's targets, when ``--repo`` was given."""
+    if options.repo is None:
+        return result
+    settings = common.with_overrides(common.load_settings(), repo=options.repo)
+    with workspace.repository_index(settings, options.repo) as index:
+        found = targets.targets_by_policy(selected, index)
+    return replace(result, targets=found)
+
+
+def _side(root: Path, policies: Path, *, now: datetime) -> compare.Side:
+    ws = workspace.load_workspace(root, policies=policies, now=now)
+    found = targets.targets_by_policy(ws.policies.policies, ws.index)
+    broken = tuple(sorted(r.name or str(r.location) for r in ws.policies.rejected))
+    return compare.Side(ws.policies.policies, {k: frozenset(v) for k, v in found.items()}, broken)
+
+
+def _compare(options: _Options, first: datetime, last: datetime) -> None:
+    """``--compare REV``: the checkout's policies against those of ``REV``."""
+    repo = Path(options.repo or ".")
+    if gitrepo.is_url(str(repo)):
+        raise ConfigError("--compare needs a local checkout as --repo (the pull request's)")
+    policies = options.policies_dir or common.load_settings().policies
+    now = common.now_utc()
+    with tempfile.TemporaryDirectory(prefix="offhours-compare-") as tmp:
+        sha = gitrepo.export_revision(repo, options.base or "", Path(tmp))
+        before = _side(Path(tmp), policies, now=now)
+    after = _side(repo, policies, now=now)
+    diffs = compare.compare(before, after, start=first.timestamp(), end=last.timestamp())
+    if options.fmt == "json":
+        doc = [
+            {
+                "policy": d.name,
+                "change": str(d.change),
+                "gained": [str(t) for t in d.gained],
+                "lost": [str(t) for t in d.lost],
+                "kept": d.kept,
+                "offHoursPerWeekBefore": d.hours_before,
+                "offHoursPerWeekAfter": d.hours_after,
+            }
+            for d in diffs
+        ]
+        click.echo(json.dumps({"base": sha, "policies": doc}, indent=2))
+    else:
+        base = f"{options.base} ({sha[:12]})"
+        text = compare.render_markdown(
+            diffs,
+            base=base,
+            start=first.timestamp(),
+            end=last.timestamp(),
+            broken=after.broken,
+        )
+        click.echo(text, nl=False)
+    sys.exit(1 if after.broken else 0)
+
+
 def _run(options: _Options) -> None:
     first, last = _range(options.start, options.end, options.days)
+    if options.base is not None:
+        _compare(options, first, last)
     now = first if options.start is None else common.now_utc()
     load = read_policies(_policies_folder(options), now=now)
     for diagnostic in ordered(load.diagnostics):
         click.echo(str(diagnostic), err=True)
     selected = _select(load, options.names)
     result = preview.build(selected, start=first.timestamp(), end=last.timestamp())
+    result = _with_targets(result, selected, options)
     result = _with_savings(result, selected, options)
     click.echo(_RENDER[options.fmt](result), nl=False)
     sys.exit(1 if load.errors else 0)

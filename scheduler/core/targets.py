@@ -28,8 +28,9 @@ from scheduler.core.manifests import (
     default_method,
 )
 from scheduler.core.policy import Policy, Selector, TargetAction, matches
+from scheduler.core.workloads import WorkloadRef
 
-__all__ = ["Claim", "Resolution", "resolve", "sleep_method"]
+__all__ = ["Claim", "Resolution", "resolve", "sleep_method", "targets_by_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,3 +269,18 @@ def _default(obj: ManifestObject, entry: Selector, replicas: int) -> SleepMethod
             "or `field:` and `sleepValue:` in the target entry"
         )
     return method
+
+
+def targets_by_policy(
+    policies: Sequence[Policy], index: ManifestIndex, *, first_only: bool = False
+) -> dict[str, tuple[WorkloadRef, ...]]:
+    """Each policy's targets in ``index``. With ``first_only`` an object several policies
+    select counts for the first of them only (the one the planner sleeps it with), so sums
+    over policies do not count it twice."""
+    resolution = resolve(policies, index)
+    found: dict[str, list[WorkloadRef]] = {p.name: [] for p in policies}
+    for obj in index.objects:
+        claims = resolution.claims_on(obj)
+        for claim in claims[:1] if first_only else claims:
+            found[claim.policy.name].append(obj.ref)
+    return {name: tuple(sorted(refs)) for name, refs in found.items()}

@@ -7,19 +7,29 @@ indexed as manifests.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import contextlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from scheduler.adapters import gitrepo
 from scheduler.adapters import workspace as files
 from scheduler.core import planner
 from scheduler.core.diagnostics import Diagnostic
 from scheduler.core.manifests import ManifestIndex, build_index, collector
 from scheduler.core.policy import PolicyLoad, load_policies
 from scheduler.errors import ConfigError
+from scheduler.settings import Settings
 
-__all__ = ["Workspace", "load_workspace", "plan_workspace", "read_policies", "write_plan"]
+__all__ = [
+    "Workspace",
+    "load_workspace",
+    "plan_workspace",
+    "read_policies",
+    "repository_index",
+    "write_plan",
+]
 
 
 @dataclass(frozen=True)
@@ -108,3 +118,17 @@ def write_plan(root: Path, plan: planner.Plan) -> tuple[str, ...]:
         files.write_text(root / edit.path, edit.new_text)
         written.append(edit.path)
     return tuple(written)
+
+
+@contextlib.contextmanager
+def repository_index(settings: Settings, repo: str) -> Iterator[ManifestIndex]:
+    """The manifest index of ``repo``: a local checkout, or a URL cloned into the cache."""
+    if gitrepo.is_url(repo):
+        with gitrepo.open_checkout(settings.git, repo=repo) as checkout:
+            folder = policies_folder(checkout.path, settings.policies)
+            yield index_manifests(checkout.path, skip=folder)[0]
+        return
+    root = Path(repo)
+    if not root.is_dir():
+        raise ConfigError(f"repository folder {repo!r} does not exist")
+    yield index_manifests(root, skip=policies_folder(root, settings.policies))[0]

@@ -30,6 +30,7 @@ from scheduler.adapters.gitrepo.publisher import (
     PublishResult,
     publish,
 )
+from scheduler.adapters.gitrepo.snapshot import export_revision
 
 __all__ = [
     "Backoff",
@@ -40,6 +41,7 @@ __all__ = [
     "PublishResult",
     "commits_between",
     "contains",
+    "export_revision",
     "is_url",
     "open_checkout",
     "publish",

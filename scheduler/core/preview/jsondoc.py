@@ -3,7 +3,8 @@
 ``{"from", "to", "policies": [{"name", "file", "timeZone", "enabled", "initial", "off":
 [{"start", "end"}], "offSeconds", "transitions": [{"at", "to"}]}]}``; instants are UTC with a
 ``Z`` suffix, to the second; ``off`` intervals are maximal, sorted and clipped to the range.
-With a metrics store each policy also has ``savingsEstimate`` (``PolicySavings.to_json_dict``).
+With a metrics store each policy also has ``savingsEstimate`` (``PolicySavings.to_json_dict``);
+with ``--repo`` its resolved ``targets`` (``kind/namespace/name`` strings).
 Fields may be added, never removed or renamed.
 """
 
@@ -29,6 +30,9 @@ def _policy(item: PolicyPreview, preview: Preview) -> dict[str, Any]:
         "offSeconds": item.off_seconds,
         "transitions": [{"at": format_utc(t.at), "to": str(t.to)} for t in item.transitions],
     }
+    targets = preview.targets_of(item.policy.name)
+    if targets is not None:
+        doc["targets"] = [str(t) for t in targets]
     estimate = preview.savings_of(item.policy.name)
     if estimate is not None:
         doc["savingsEstimate"] = estimate.to_json_dict()

@@ -71,9 +71,21 @@ def render_markdown(preview: Preview) -> str:
     ]
     if preview.savings:
         lines += _savings(preview)
+    if preview.targets is not None:
+        lines += _target_lists(preview)
     for item in preview.policies:
         lines += [*_details(item, start=preview.start, end=preview.end), ""]
     return "\n".join(lines)
+
+
+def _target_lists(preview: Preview) -> list[str]:
+    lines = ["**Targets** (resolved against the repository's manifests)", ""]
+    for item in preview.policies:
+        targets = preview.targets_of(item.policy.name) or ()
+        shown = ", ".join(f"`{t}`" for t in targets[:15]) or "none"
+        more = f" and {len(targets) - 15} more" if len(targets) > 15 else ""
+        lines.append(f"- `{item.policy.name}` ({len(targets)}): {shown}{more}")
+    return [*lines, ""]
 
 
 def _savings(preview: Preview) -> list[str]:

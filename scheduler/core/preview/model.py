@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scheduler.core import schedule
@@ -11,6 +11,7 @@ from scheduler.core.intervals import IntervalSet
 from scheduler.core.policy.model import Policy, State
 from scheduler.core.preview.savings import PolicySavings
 from scheduler.core.schedule import Transition
+from scheduler.core.workloads import WorkloadRef
 
 __all__ = ["PolicyPreview", "Preview", "build"]
 
@@ -42,6 +43,12 @@ class Preview:
     end: int
     policies: tuple[PolicyPreview, ...]
     savings: tuple[PolicySavings, ...] = ()
+    #: each policy's targets resolved against a repository (``preview --repo``), if asked
+    targets: Mapping[str, tuple[WorkloadRef, ...]] | None = None
+
+    def targets_of(self, name: str) -> tuple[WorkloadRef, ...] | None:
+        """The resolved targets of one policy (None when targets were not resolved)."""
+        return None if self.targets is None else self.targets.get(name, ())
 
     def savings_of(self, name: str) -> PolicySavings | None:
         """The savings estimate of one policy, if any."""

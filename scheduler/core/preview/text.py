@@ -14,6 +14,7 @@ from scheduler.core.policy.model import CronSchedule, Policy
 from scheduler.core.preview.days import DayRow, day_rows, local_label
 from scheduler.core.preview.model import PolicyPreview, Preview
 from scheduler.core.preview.savings import PolicySavings
+from scheduler.core.workloads import WorkloadRef
 
 __all__ = ["FULL", "NONE", "ON", "PARTLY", "render_text", "schedule_summary"]
 
@@ -79,10 +80,30 @@ def _transitions(item: PolicyPreview) -> list[str]:
     return lines or ["  none in the range"]
 
 
+def _targets_line(targets: tuple[WorkloadRef, ...] | None) -> list[str]:
+    if targets is None:
+        return []
+    if not targets:
+        return ["  targets: none selected in the repository"]
+    shown = ", ".join(str(t) for t in targets[:12])
+    more = f", ... ({len(targets)} in all)" if len(targets) > 12 else ""
+    return textwrap.wrap(
+        f"targets ({len(targets)}): {shown}{more}",
+        WIDTH,
+        initial_indent="  ",
+        subsequent_indent="    ",
+    )
+
+
 def render_policy(
-    item: PolicyPreview, *, start: int, end: int, savings: PolicySavings | None = None
+    item: PolicyPreview,
+    *,
+    start: int,
+    end: int,
+    savings: PolicySavings | None = None,
+    targets: tuple[WorkloadRef, ...] | None = None,
 ) -> str:
-    """The calendar of one policy (and its savings estimate, when one was made)."""
+    """The calendar of one policy (its resolved targets and savings estimate, when known)."""
     policy = item.policy
     total = end - start
     percent = 100 * item.off_seconds / total if total else 0.0
@@ -91,6 +112,7 @@ def render_policy(
         *textwrap.wrap(
             schedule_summary(policy), WIDTH, initial_indent="  ", subsequent_indent="    "
         ),
+        *_targets_line(targets),
         "",
         f"{'':<{_LABEL}}{HEADER}",
         *(_row(row) for row in day_rows(item, start=start, end=end)),
@@ -110,7 +132,11 @@ def render_text(preview: Preview) -> str:
     head = f"offhours preview {format_utc(preview.start)} .. {format_utc(preview.end)}"
     blocks = [
         render_policy(
-            p, start=preview.start, end=preview.end, savings=preview.savings_of(p.policy.name)
+            p,
+            start=preview.start,
+            end=preview.end,
+            savings=preview.savings_of(p.policy.name),
+            targets=preview.targets_of(p.policy.name),
         )
         for p in preview.policies
     ]
