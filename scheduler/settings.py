@@ -9,12 +9,18 @@ passed down; nothing reads it at import time. Secrets are ``SecretStr`` and neve
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
 
 __all__ = [
     "DaemonSettings",
@@ -27,7 +33,14 @@ __all__ = [
 ]
 
 
-class GitSettings(BaseModel):
+class _Group(BaseModel):
+    """A settings group: unknown keys are refused, so a typo in a variable or in the settings
+    file is an error instead of being ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class GitSettings(_Group):
     """Where the GitOps repository is and how offhours commits to it.
 
     Credentials (``ssh_key_file``, ``https_token``) reach git only through the environment of
@@ -82,7 +95,7 @@ class GitSettings(BaseModel):
     )
 
 
-class PrometheusSettings(BaseModel):
+class PrometheusSettings(_Group):
     """Any PromQL endpoint: Prometheus, Thanos, Mimir, VictoriaMetrics."""
 
     url: str | None = Field(None, description="Base URL, e.g. http://prometheus:9090.")
@@ -124,7 +137,7 @@ class PrometheusSettings(BaseModel):
     )
 
 
-class KubeSettings(BaseModel):
+class KubeSettings(_Group):
     """How to reach the cluster (read-only, plus the reconcile annotation and Leases)."""
 
     context: str | None = Field(
@@ -167,7 +180,7 @@ class KubeSettings(BaseModel):
     )
 
 
-class DaemonSettings(BaseModel):
+class DaemonSettings(_Group):
     """The long-running loop (`offhours run`)."""
 
     poll_interval_seconds: float = Field(
@@ -199,7 +212,7 @@ class DaemonSettings(BaseModel):
     )
 
 
-class EnergySettings(BaseModel):
+class EnergySettings(_Group):
     """How savings are estimated (baselines, no-Kepler fallback) and converted for reports."""
 
     grid_gco2e_per_kwh: float = Field(
@@ -259,7 +272,7 @@ class EnergySettings(BaseModel):
     )
 
 
-class LoggingSettings(BaseModel):
+class LoggingSettings(_Group):
     """Log output."""
 
     format: Literal["auto", "json", "console"] = Field(
@@ -270,12 +283,37 @@ class LoggingSettings(BaseModel):
     )
 
 
+#: The environment variable naming an optional YAML settings file.
+CONFIG_ENV = "OFFHOURS_CONFIG"
+
+
 class Settings(BaseSettings):
-    """Everything offhours can be configured with, from the environment (``OFFHOURS_*``)."""
+    """Everything offhours can be configured with: the environment (``OFFHOURS_*``) and,
+    below it, an optional YAML file named by ``OFFHOURS_CONFIG`` (the same structure, e.g.
+    ``git: {branch: main}``; unknown keys are refused). Environment variables win."""
 
     model_config = SettingsConfigDict(
         env_prefix="OFFHOURS_", env_nested_delimiter="__", extra="ignore", validate_default=True
     )
+
+    @classmethod
+    def settings_customise_sources(  # noqa: PLR0917 - the signature is pydantic-settings'
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the YAML file of ``OFFHOURS_CONFIG``."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get(CONFIG_ENV)
+        if config:
+            path = Path(config).expanduser()
+            if not path.is_file():
+                raise FileNotFoundError(f"{CONFIG_ENV}={config}: no such settings file")
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)
 
     policies: Path = Field(
         Path("policies"), description="Folder of policy files, relative to the repo."

@@ -70,6 +70,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise ConfigError(f"invalid OFFHOURS_* settings: {exc}") from exc
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the settings file: {exc}") from exc
 
 
 #: ``--policies DIR``: relative to --repo when a command has one, else to the current folder.

@@ -69,3 +69,31 @@ def test_secrets_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
     for secret in ("ghp_secret", "hunter2", "tok3n", "c2VjcmV0"):
         assert secret not in shown
     assert "team-a" in shown  # a tenant id is not a secret
+
+
+def test_a_yaml_file_sits_below_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OFFHOURS_CONFIG names a YAML file with the same structure; the environment wins."""
+    config = tmp_path / "offhours.yaml"
+    config.write_text("policies: ops/policies\ngit: {branch: fleet, push_retries: 2}\n")
+    monkeypatch.setenv("OFFHOURS_CONFIG", str(config))
+    monkeypatch.setenv("OFFHOURS_GIT__BRANCH", "main")
+    s = Settings()
+    assert s.policies == Path("ops/policies")
+    assert s.git.push_retries == 2
+    assert s.git.branch == "main"
+
+
+def test_a_missing_settings_file_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OFFHOURS_CONFIG pointing nowhere is an error naming the path."""
+    monkeypatch.setenv("OFFHOURS_CONFIG", "/nonexistent/offhours.yaml")
+    with pytest.raises(FileNotFoundError, match=r"/nonexistent/offhours\.yaml"):
+        Settings()
+
+
+def test_a_typo_in_a_group_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OFFHOURS_GIT__BRANHC is an error naming the field, not silently ignored."""
+    monkeypatch.setenv("OFFHOURS_GIT__BRANHC", "main")
+    with pytest.raises(ValueError, match="branhc"):
+        Settings()
