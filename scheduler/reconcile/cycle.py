@@ -71,6 +71,7 @@ class FluxView(Protocol):
         *,
         pushed_at: datetime,
         includes: Callable[[str], bool],
+        changes: Sequence[Change] = (),
     ) -> None:
         """Start following a push (ask Flux to reconcile, record when it applied)."""
         ...
@@ -118,6 +119,7 @@ class Reconciler:
                 owners,
                 pushed_at=datetime.now(UTC),
                 includes=_includes(checkout, result.commit),
+                changes=produce.plan.changes,
             )
         retry = 30.0 if self._flux is not None else self._settle
         report = summarise(

@@ -16,16 +16,33 @@ import structlog
 
 from scheduler.adapters import kube
 from scheduler.core import flux
+from scheduler.core.changes import Change
+from scheduler.core.observations import LiveTarget
 from scheduler.core.workloads import WorkloadRef
 from scheduler.errors import KubeError
 from scheduler.settings import Settings
 
-__all__ = ["ClusterFlux", "Includes"]
+__all__ = ["ClusterFlux", "Includes", "live_target"]
 
 #: ``includes(sha)``: does the applied commit ``sha`` contain ours?
 Includes = Callable[[str], bool]
 
 _log = structlog.get_logger(__name__)
+
+
+def live_target(change: Change) -> LiveTarget | None:
+    """What the cluster should show once ``change`` is applied (None: nothing checkable, e.g.
+    replicas removed for an HPA, or a Helm value whose workload name is the chart's)."""
+    if change.target.kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+        if change.field == "spec.replicas" and isinstance(change.after, int):
+            return LiveTarget(replicas=change.after)
+        return None
+    if change.target.kind == "CronJob" and change.field == "spec.suspend":
+        return LiveTarget(suspend=change.after is True)
+    if change.target.kind == "ScaledObject" and change.field.endswith("paused-replicas"):
+        after = str(change.after)
+        return LiveTarget(paused_replicas=int(after)) if after.isdigit() else None
+    return None
 
 
 class ClusterFlux:
@@ -64,12 +81,18 @@ class ClusterFlux:
         *,
         pushed_at: datetime,
         includes: Includes,
+        changes: Sequence[Change] = (),
     ) -> None:
         """Follow the push on a background thread."""
         thread = threading.Thread(
             target=self._follow,
             args=(commit,),
-            kwargs={"owners": tuple(owners), "pushed_at": pushed_at, "includes": includes},
+            kwargs={
+                "owners": tuple(owners),
+                "pushed_at": pushed_at,
+                "includes": includes,
+                "changes": tuple(changes),
+            },
             daemon=True,
         )
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -82,8 +105,10 @@ class ClusterFlux:
         owners: tuple[WorkloadRef, ...],
         pushed_at: datetime,
         includes: Includes,
+        changes: tuple[Change, ...],
     ) -> None:
         try:
+            self._warn(changes)
             self._request_reconcile()
             outcomes = kube.wait_for_applied(
                 self._cluster,
@@ -107,6 +132,40 @@ class ClusterFlux:
                     status=str(outcome.status),
                     message=outcome.message,
                 )
+        if all(o.ok for o in outcomes.values()):
+            self._confirm_live(commit, changes)
+
+    def _warn(self, changes: tuple[Change, ...]) -> None:
+        """Log, per changed target, every reason the change may never reach the cluster."""
+        if not changes:
+            return
+        snapshot = self._cluster.flux_snapshot()
+        context = flux.DeliveryContext(
+            snapshot, kube.push_target(self._settings.kube), self._cluster.autoscalers()
+        )
+        for change in changes:
+            for warning in flux.delivery_warnings(
+                change.target, field=change.field, context=context
+            ):
+                _log.warning(
+                    "flux.delivery_warning",
+                    target=str(change.target),
+                    code=str(warning.code),
+                    message=warning.message,
+                )
+
+    def _confirm_live(self, commit: str, changes: tuple[Change, ...]) -> None:
+        """For scaled workloads, wait until the live replicas reached what was committed."""
+        wanted = {c.target: t for c in changes if (t := live_target(c)) is not None}
+        if not wanted:
+            return
+        outcomes = kube.wait_for_replicas(
+            self._cluster, wanted, polling=kube.Polling(timeout=self._timeout, poll=5.0)
+        )
+        for outcome in outcomes.values():
+            event = "workload.settled" if outcome.ok else "workload.not_settled"
+            log = _log.info if outcome.ok else _log.warning
+            log(event, commit=commit, target=str(outcome.ref), message=outcome.message)
 
     def _request_reconcile(self) -> None:
         settings = self._settings
