@@ -243,5 +243,5 @@ def render_text(rows: Sequence[TargetStatus], *, at: float) -> str:
         lines.append(f"  git: {git}{pending} ({r.file})")
         if r.live is not None:
             lines.append(f"  cluster: {r.live}; flux applied: {r.flux_revision or '-'}")
-        lines.extend(f"  warning: {w}" for w in r.warnings)
+        lines.extend(f"  ! {w}" for w in r.warnings)
     return "\n".join(lines) + "\n"
