@@ -63,11 +63,14 @@ class Resolution:
 
 class _Matcher:
     """One policy's selectors, with the cheap tests first: kind, then namespace (cached per
-    namespace, since fleets have few), then the full match."""
+    namespace, since fleets have few), then names and labels; globs on paths go through the
+    policy language's own matcher."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.kinds = frozenset(k for entry in policy.targets for k in entry.kinds)
+        self._entries = [(i, e) for i, e in enumerate(policy.targets)]
+        self._excludes = [(-1 - i, e) for i, e in enumerate(policy.exclude)]
         self._namespaces: dict[tuple[int, str], bool] = {}
 
     def _namespace_ok(self, index: int, entry: Selector, namespace: str) -> bool:
@@ -80,27 +83,30 @@ class _Matcher:
             self._namespaces[key] = found
         return found
 
+    def _hit(self, index: int, entry: Selector, obj: ManifestObject) -> bool:
+        if obj.kind not in entry.kinds or not self._namespace_ok(index, entry, obj.namespace):
+            return False
+        if entry.names and not any(fnmatch.fnmatchcase(obj.name, g) for g in entry.names):
+            return False
+        if entry.labels and any(obj.labels.get(k) != v for k, v in entry.labels):
+            return False
+        return not entry.paths or _hit(entry, obj)
+
     def may_select(self, namespace: str) -> bool:
         """Whether any target entry can select an object in ``namespace``."""
-        return any(self._namespace_ok(i, e, namespace) for i, e in enumerate(self.policy.targets))
+        return any(self._namespace_ok(i, e, namespace) for i, e in self._entries)
 
     def claim(self, obj: ManifestObject) -> Claim | None:
         if obj.kind not in self.kinds:
             return None
-        entry = next(
-            (
-                e
-                for i, e in enumerate(self.policy.targets)
-                if obj.kind in e.kinds and self._namespace_ok(i, e, obj.namespace) and _hit(e, obj)
-            ),
-            None,
-        )
-        if entry is None or any(_hit(e, obj) for e in self.policy.exclude):
+        entry = next((e for i, e in self._entries if self._hit(i, e, obj)), None)
+        if entry is None or any(self._hit(i, e, obj) for i, e in self._excludes):
             return None
         return Claim(self.policy, entry)
 
 
 def _hit(entry: Selector, obj: ManifestObject) -> bool:
+    """The policy language's full match (paths included)."""
     return matches(
         entry,
         kind=obj.kind,

@@ -269,3 +269,32 @@ def test_objects_outside_every_flux_kustomization_are_left_alone() -> None:
     assert [c.target.name for c in plan.changes] == ["pr-1"]
     (warning,) = [d for d in plan.diagnostics if "outside every Flux" in d.message]
     assert "archive/pr.yaml" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "selected"),
+    [
+        ("    - names: [w*]\n", {"web"}),
+        ("    - labels: {tier: front}\n", {"web"}),
+        ("    - paths: [apps/jobs/**]\n", {"report"}),
+        ("    - namespaces: [dev]\n      names: [nope]\n", set()),
+        ('    - kinds: [Deployment]\n      paths: ["apps/*.yaml"]\n', {"web"}),
+    ],
+    ids=["name glob", "labels", "path glob", "names and namespace", "kind and path"],
+)
+def test_selectors_by_name_label_and_path(entry: str, selected: set[str]) -> None:
+    """Each selecting key narrows the objects a target entry claims."""
+    text = policy_text("p", targets=entry)
+    plan = planner.plan(
+        policies(text), index(apps__web_yaml=WEB, apps__jobs__job_yaml=JOB), at=NIGHT
+    )
+    assert {c.target.name for c in plan.changes} == selected
+
+
+def test_exclude_entries_win_over_targets() -> None:
+    """An object an exclude entry selects is not claimed."""
+    text = (
+        policy_text("p", targets="    - namespaces: [dev]\n") + "  exclude:\n    - names: [web]\n"
+    )
+    plan = planner.plan(policies(text), index(apps__web_yaml=WEB, apps__job_yaml=JOB), at=NIGHT)
+    assert {c.target.name for c in plan.changes} == {"report"}
