@@ -19,7 +19,7 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import FrameType
 from typing import Protocol
 
@@ -192,8 +192,3 @@ def install_signal_handlers(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
-
-
-def utc_now() -> datetime:
-    """The wall clock, as the daemon reads it once per turn."""
-    return datetime.now(UTC)

@@ -68,12 +68,6 @@ def demo_week(now: datetime) -> tuple[datetime, datetime]:
     return monday.astimezone(UTC), (monday + timedelta(days=7)).astimezone(UTC)
 
 
-def _log(remote_git: Callable[..., str], ref: str) -> tuple[tuple[datetime, str], ...]:
-    out = remote_git("log", "--reverse", "--format=%ct%x1f%s", ref)
-    rows = (line.split("\x1f", 1) for line in out.splitlines() if line)
-    return tuple((datetime.fromtimestamp(int(t), UTC), subject) for t, subject in rows)
-
-
 def run_demo(
     *,
     project: Path,
@@ -119,15 +113,15 @@ def run_demo(
             source = "the generated series directly (no prometheus binary found)"
         week_span = IntervalSet.of(start.timestamp(), end.timestamp())
         truth = math.fsum(sim.truth.avoided(ref, within=week_span) for ref in sim.intended)
+        history = _messages(ran.remote.git, ran.remote.ref)
         records = ledger.parse_ledger(
-            ledger.CommitRecord("", t.timestamp(), t.timestamp(), m)
-            for t, m in _messages(ran.remote.git, ran.remote.ref)
+            ledger.CommitRecord("", t.timestamp(), t.timestamp(), m) for t, m in history
         )
         return DemoResult(
             start=start,
             end=end,
             cycles=ran.cycles,
-            commits=_log(ran.remote.git, ran.remote.ref),
+            commits=tuple((t, m.split("\n", 1)[0]) for t, m in history),
             entries=len(records.entries),
             document=document,
             source=source,
@@ -137,6 +131,7 @@ def run_demo(
 
 
 def _messages(remote_git: Callable[..., str], ref: str) -> list[tuple[datetime, str]]:
-    out = remote_git("log", "-z", "--format=%ct%x1f%B", ref)
+    """Every commit of ``ref``, oldest first: committer time and message."""
+    out = remote_git("log", "-z", "--reverse", "--format=%ct%x1f%B", ref)
     pairs = (chunk.split("\x1f", 1) for chunk in out.split("\0") if chunk.strip())
     return [(datetime.fromtimestamp(int(t.strip()), UTC), m) for t, m in pairs]
