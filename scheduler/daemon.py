@@ -132,7 +132,9 @@ class Daemon:
         _log.error(
             "cycle.failed", error=str(exc), kind=kind, failures=state.failures, retry_in=delay
         )
-        return delay if state.next_transition is None else min(delay, self._until_next(now))
+        if state.next_transition is None or state.next_transition <= now:
+            return delay  # a passed transition is what failed: retrying at once would spin
+        return min(delay, self._until_next(now))
 
     def _succeeded(self, report: CycleReport, now: datetime) -> None:
         state = self._state

@@ -120,6 +120,26 @@ def test_a_failure_never_delays_a_due_transition() -> None:
     assert health.ready()[0]
 
 
+def test_failures_after_a_due_transition_still_back_off() -> None:
+    """A cycle failing at (or after) the transition it was woken for is retried with backoff,
+    not in a busy loop: the passed transition no longer bounds the wait."""
+    results: list[CycleReport | Exception] = [
+        CycleReport(next_transition=T0 + timedelta(seconds=3)),
+        *(GitSyncError("remote unreachable") for _ in range(4)),
+    ]
+
+    def cycle(now: datetime) -> CycleReport:
+        item = results.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    daemon, _, _, clock = make(cycle)
+    daemon.step()
+    clock.now = T0 + timedelta(seconds=3.2)
+    assert [daemon.step() for _ in range(4)] == [2, 4, 8, 16]
+
+
 def test_success_resets_the_backoff() -> None:
     """One good cycle resets the failure count."""
     outcomes = iter([GitSyncError("x"), GitSyncError("x"), None, GitSyncError("x")])
