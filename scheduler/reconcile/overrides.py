@@ -4,7 +4,8 @@ daemon's removal of expired ones.
 An override is data in Git, so the exception is reviewed, audited and expires by itself. A
 ``wake``/``sleep`` commit holds the override *and* the manifest edits it causes at once, so the
 target changes state as soon as Flux applies the commit; expired overrides are removed by a
-commit of their own.
+commit of their own. An expired override that cannot be cut out of its file is logged
+(``override.expired_not_removed``) and left: it is inert, and must not stop the cycle.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import structlog
+
 from scheduler.adapters import gitrepo
 from scheduler.adapters import workspace as files
 from scheduler.core import ledger, targets
@@ -22,11 +25,13 @@ from scheduler.core.instants import format_utc
 from scheduler.core.policy import Policy
 from scheduler.core.policy.edits import NewOverride, add_override, drop_expired
 from scheduler.core.workloads import WorkloadRef
-from scheduler.errors import ConfigError
+from scheduler.errors import ConfigError, EditRefused
 from scheduler.reconcile.workspace import Workspace, load_workspace, plan_workspace, write_plan
 from scheduler.settings import Settings
 
 __all__ = ["OverrideRequest", "commit_override", "expired_producer"]
+
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,18 @@ def expired_producer(
                 continue
             path = Path(policy.file)
             text = path.read_bytes().decode("utf-8")
-            new = drop_expired(text, policy=policy.name, lines_of={o.location.line for o in gone})
+            try:
+                new = drop_expired(
+                    text, policy=policy.name, lines_of={o.location.line for o in gone}
+                )
+            except EditRefused as exc:  # an expired override is inert: one policy stops nothing
+                _log.warning(
+                    "override.expired_not_removed",
+                    policy=policy.name,
+                    file=policy.file,
+                    error=str(exc),
+                )
+                continue
             files.write_text(path, new)
             touched.append(_relative(root, policy))
             lines.extend(
