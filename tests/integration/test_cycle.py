@@ -26,8 +26,9 @@ spec:
   uptime: ["Mon-Fri 08:00-19:00"]
   targets:
     - namespaces: [other]
-  overrides: [{state: "on", until: "2026-11-01T00:00:00Z"}, {state: "on", until: "2027-01-01T00:00:00Z"}]
 """
+STUCK += '  overrides: [{state: "on", until: "2026-11-01T00:00:00Z"}, '
+STUCK += '{state: "on", until: "2027-01-01T00:00:00Z"}]\n'
 
 NIGHT = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # Tuesday 23:00 in Berlin
 POLICY = """\
