@@ -69,9 +69,18 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise ConfigError(f"invalid OFFHOURS_* settings: {exc}") from exc
+        raise ConfigError(f"invalid OFFHOURS_* settings: {_problems(exc)}") from exc
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the settings file: {exc}") from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    """Each invalid setting and what is wrong with it, on one line, without the value given
+    (it may be a secret under a mistyped name)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+        for error in exc.errors(include_url=False, include_input=False, include_context=False)
+    )
 
 
 #: ``--policies DIR``: relative to --repo when a command has one, else to the current folder.
