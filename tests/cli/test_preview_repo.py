@@ -114,3 +114,11 @@ def test_compare_with_an_unknown_revision_is_a_clear_error(repo: Path) -> None:
     result = CliRunner().invoke(main, ["preview", "--repo", str(repo), "--compare", "nope"])
     assert result.exit_code == 2
     assert "'nope' is not a revision" in result.output
+
+
+def test_compare_with_a_url_says_it_needs_a_checkout() -> None:
+    """--compare reads the pull request's checkout: a URL as --repo is refused by name."""
+    args = ["preview", "--repo", "https://git.example/org/fleet.git", "--compare", "main"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--compare needs a local checkout as --repo" in result.output
