@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from structlog.testing import capture_logs
 
 from scheduler.adapters.telemetry import Health, Telemetry
 from scheduler.core.changes import Action, Change
@@ -97,6 +98,23 @@ def test_failures_back_off_exponentially_and_are_bounded() -> None:
     assert sample(telemetry, "offhours_cycles_total", result="error") == 6
     assert sample(telemetry, "offhours_errors_total", kind="GitSyncError") == 6
     assert health.ready() == (False, "GitSyncError: remote unreachable")
+
+
+def test_an_unexpected_error_fails_the_cycle_not_the_daemon() -> None:
+    """A bug-class exception in one cycle is counted, logged with its traceback and retried
+    with backoff; the loop goes on (the per-cycle isolation point)."""
+
+    def broken(now: datetime) -> CycleReport:
+        raise KeyError("spec")
+
+    daemon, telemetry, health, _ = make(broken)
+    with capture_logs() as logs:
+        assert [daemon.step() for _ in range(2)] == [2, 4]
+    assert sample(telemetry, "offhours_errors_total", kind="KeyError") == 2
+    assert not health.ready()[0]
+    failed = [e for e in logs if e["event"] == "cycle.failed"]
+    assert failed[0]["kind"] == "KeyError"
+    assert failed[0]["exc_info"] is True
 
 
 def test_a_failure_never_delays_a_due_transition() -> None:
