@@ -154,7 +154,12 @@ def _start_election(
 @common.repo_option
 @click.option("--branch", default=None, help="Branch to commit to [default: the current one].")
 @common.policies_option
-@click.option("--poll-interval", type=float, default=None, help="Seconds between repo pulls [60].")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds between repo pulls [60].",
+)
 @click.option(
     "--listen", default=None, help="Address of /metrics, /healthz, /readyz [0.0.0.0:8080]."
 )

@@ -32,3 +32,12 @@ def test_the_logged_settings_hold_no_url_credentials(tmp_path: Path) -> None:
     assert "http://***@127.0.0.1:1/fleet.git" in result.output
     assert "ghp_s3cret" not in result.output
     assert "pr0m-pass" not in result.output
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5"])
+def test_a_poll_interval_must_be_positive(seconds: str, tmp_path: Path) -> None:
+    """--poll-interval 0 (or less) is refused before anything runs: it would spin the loop."""
+    args = ["run", "--once", "--repo", str(tmp_path), "--poll-interval", seconds]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "Invalid value for '--poll-interval'" in result.output
