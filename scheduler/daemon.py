@@ -5,8 +5,9 @@ The daemon adds nothing to *what* is done: every cycle calls the same reconcile 
 
 - it sleeps until the earliest of the next transition of any policy (woken a hair after the
   instant, so the commit is pushed within seconds of it), the next repo poll, or a signal;
-- a failed cycle (Git, network, Kubernetes) is logged and retried with bounded exponential
-  backoff; the process keeps running;
+- a failed cycle (Git, network, Kubernetes, or an unexpected error, logged with its
+  traceback) is logged and retried with bounded exponential backoff; the process keeps
+  running;
 - SIGTERM/SIGINT set a stop flag that is checked between cycles, so a cycle is finished (or,
   before its commit, abandoned) and never left half-way through a commit;
 - with leader election only the leader runs cycles; standbys stay ready and keep their
@@ -109,6 +110,8 @@ class Daemon:
             report = self._cycle(now)
         except SchedulerError as exc:
             return self._failed(exc, now)
+        except Exception as exc:  # noqa: BLE001 - the per-cycle isolation point: log, retry
+            return self._failed(exc, now, unexpected=True)
         self._succeeded(report, now)
         return self._delay_until_next(self._clock())
 
@@ -120,7 +123,9 @@ class Daemon:
         self._telemetry.is_leader.set(1 if leading else 0)
         return leading
 
-    def _failed(self, exc: SchedulerError, now: datetime) -> float:
+    def _failed(self, exc: Exception, now: datetime, *, unexpected: bool = False) -> float:
+        """Count and log a failed cycle (with the traceback when it is not one of ours);
+        returns the backoff delay."""
         state = self._state
         state.failures += 1
         delay = self._timing.backoff(state.failures)
@@ -130,9 +135,16 @@ class Daemon:
         if state.last_success is None:
             self._health.set_ready(False, f"{kind}: {exc}")
         _log.error(
-            "cycle.failed", error=str(exc), kind=kind, failures=state.failures, retry_in=delay
+            "cycle.failed",
+            error=str(exc),
+            kind=kind,
+            failures=state.failures,
+            retry_in=delay,
+            exc_info=unexpected,
         )
-        return delay if state.next_transition is None else min(delay, self._until_next(now))
+        if state.next_transition is None or state.next_transition <= now:
+            return delay  # a passed transition is what failed: retrying at once would spin
+        return min(delay, self._until_next(now))
 
     def _succeeded(self, report: CycleReport, now: datetime) -> None:
         state = self._state

@@ -164,7 +164,13 @@ class TelemetryServer:
         handler = type(
             "Handler", (_Handler,), {"telemetry": telemetry, "health": health, "clock": clock}
         )
-        self._server = ThreadingHTTPServer(parse_address(address), handler)
+        try:
+            self._server = ThreadingHTTPServer(parse_address(address), handler)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {address}: {exc.strerror or exc}; pass --listen HOST:PORT "
+                "or set OFFHOURS_DAEMON__LISTEN_ADDRESS"
+            ) from exc
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

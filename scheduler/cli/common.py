@@ -11,6 +11,7 @@ import click
 from click.decorators import FC
 from pydantic import ValidationError
 
+from scheduler.adapters import gitrepo
 from scheduler.errors import ConfigError
 from scheduler.settings import Settings
 
@@ -69,9 +70,18 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise ConfigError(f"invalid OFFHOURS_* settings: {exc}") from exc
+        raise ConfigError(f"invalid OFFHOURS_* settings: {_problems(exc)}") from exc
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the settings file: {exc}") from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    """Each invalid setting and what is wrong with it, on one line, without the value given
+    (it may be a secret under a mistyped name)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+        for error in exc.errors(include_url=False, include_input=False, include_context=False)
+    )
 
 
 #: ``--policies DIR``: relative to --repo when a command has one, else to the current folder.
@@ -113,7 +123,18 @@ def with_overrides(
     git = settings.git.model_copy(
         update={k: v for k, v in (("repo", repo), ("branch", branch)) if v is not None}
     )
-    update: dict[str, Any] = {"git": git}
-    if policies is not None:
-        update["policies"] = policies
+    folder = policies if policies is not None else settings.policies
+    update: dict[str, Any] = {"git": git, "policies": _inside_checkout(folder, repo=git.repo)}
     return settings.model_copy(update=update)
+
+
+def _inside_checkout(policies: Path, *, repo: str) -> Path:
+    """An absolute ``policies`` folder inside the local checkout ``repo``, relative to it:
+    offhours reads and edits the folder in the tree it commits from, never the user's files
+    (``--policies $PWD/policies`` means the checkout's own folder)."""
+    if not policies.is_absolute() or gitrepo.is_url(repo):
+        return policies
+    try:
+        return policies.resolve().relative_to(Path(repo).resolve())
+    except ValueError:
+        return policies

@@ -24,12 +24,11 @@ import click
 
 from scheduler.adapters.prometheus import kepler
 from scheduler.adapters.prometheus.client import PrometheusClient
-from scheduler.cli.common import InstantType, format_option, now_utc
+from scheduler.cli.common import InstantType, format_option, load_settings, now_utc
 from scheduler.core.kepler import summary
 from scheduler.core.kepler.reading import EnergyRequest
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.errors import ConfigError
-from scheduler.settings import Settings
 
 __all__ = ["command", "parse_duration"]
 
@@ -73,7 +72,7 @@ def _window(
 
 
 def _client(url: str | None) -> PrometheusClient:
-    settings = Settings().prometheus
+    settings = load_settings().prometheus
     if url:
         settings = settings.model_copy(update={"url": url})
     if not settings.url:

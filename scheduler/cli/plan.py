@@ -7,7 +7,6 @@ policy is broken or an object could not be edited safely (the rest is still plan
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ _format = common.format_option("text", "json", "diff")
 def emit(plan: Plan, fmt: str) -> None:
     """Print ``plan`` in ``fmt`` (text, json or diff)."""
     if fmt == "json":
-        click.echo(json.dumps(planview.to_document(plan), indent=2, ensure_ascii=False))
+        click.echo(planview.render_json(plan), nl=False)
     elif fmt == "diff":
         click.echo(planview.render_diff(plan) or "# no changes", nl=False)
     else:

@@ -184,9 +184,9 @@ def _side(root: Path, policies: Path, *, now: datetime) -> compare.Side:
 
 def _compare(options: _Options, first: datetime, last: datetime) -> None:
     """``--compare REV``: the checkout's policies against those of ``REV``."""
-    repo = Path(options.repo or ".")
-    if gitrepo.is_url(str(repo)):
+    if gitrepo.is_url(options.repo or "."):  # before Path() folds "https://" into "https:/"
         raise ConfigError("--compare needs a local checkout as --repo (the pull request's)")
+    repo = Path(options.repo or ".")
     policies = options.policies_dir or common.load_settings().policies
     now = common.now_utc()
     with tempfile.TemporaryDirectory(prefix="offhours-compare-") as tmp:

@@ -20,7 +20,7 @@ from scheduler.core.changes import Change, Scalar
 from scheduler.core.instants import format_utc
 from scheduler.core.planner import Plan
 
-__all__ = ["render_diff", "render_text", "to_document"]
+__all__ = ["render_diff", "render_json", "render_text", "to_document"]
 
 
 def _change_json(change: Change) -> dict[str, Any]:

@@ -24,12 +24,15 @@ from scheduler.core import ledger
 from scheduler.core.energy.render.document import ReportDocument
 from scheduler.core.intervals import IntervalSet
 from scheduler.demo import measure, week
+from scheduler.errors import ConfigError
 from scheduler.reconcile import reporting
 from scheduler.testing import promserver
 
 __all__ = ["DemoResult", "demo_week", "find_example", "run_demo"]
 
 ZONE = ZoneInfo("Europe/Berlin")
+#: the source tree this package runs from (a wheel install has no example next to it)
+_PROJECT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,13 @@ class DemoResult:
     scratch: Path | None
 
 
-def find_example(start: Path) -> Path:
+def find_example(start: Path, *, project: Path = _PROJECT) -> Path:
     """The folder holding ``clusters/`` and ``policies/``: ``start`` or one of its parents,
-    else the project this package was installed from (editable installs)."""
-    for folder in (start, *start.parents, Path(__file__).resolve().parents[2]):
+    else ``project``, the one this package was installed from (editable installs)."""
+    for folder in (start, *start.parents, project):
         if (folder / "clusters").is_dir() and (folder / "policies").is_dir():
             return folder
-    raise FileNotFoundError(
+    raise ConfigError(
         f"no clusters/ and policies/ folders in {start} or its parents; run the demo from "
         "the offhours repository, or pass --example DIR"
     )

@@ -107,19 +107,32 @@ class ClusterFlux:
         includes: Includes,
         changes: tuple[Change, ...],
     ) -> None:
+        """The follower thread: an API error ends it with a warning, never a traceback."""
         try:
-            self._warn(changes)
-            self._request_reconcile()
-            outcomes = kube.wait_for_applied(
-                self._cluster,
-                commit,
-                owners,
-                polling=kube.Polling(timeout=self._timeout, poll=5.0),
-                includes=includes,
+            self._track(
+                commit, owners=owners, pushed_at=pushed_at, includes=includes, changes=changes
             )
         except KubeError as exc:
             _log.warning("flux.follow_failed", commit=commit, error=str(exc))
-            return
+
+    def _track(
+        self,
+        commit: str,
+        *,
+        owners: tuple[WorkloadRef, ...],
+        pushed_at: datetime,
+        includes: Includes,
+        changes: tuple[Change, ...],
+    ) -> None:
+        self._warn(changes)
+        self._request_reconcile()
+        outcomes = kube.wait_for_applied(
+            self._cluster,
+            commit,
+            owners,
+            polling=kube.Polling(timeout=self._timeout, poll=5.0),
+            includes=includes,
+        )
         for outcome in outcomes.values():
             if outcome.ok:
                 self._on_applied(max(0.0, (outcome.at - pushed_at).total_seconds()))

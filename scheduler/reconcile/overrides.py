@@ -4,29 +4,34 @@ daemon's removal of expired ones.
 An override is data in Git, so the exception is reviewed, audited and expires by itself. A
 ``wake``/``sleep`` commit holds the override *and* the manifest edits it causes at once, so the
 target changes state as soon as Flux applies the commit; expired overrides are removed by a
-commit of their own.
+commit of their own. An expired override that cannot be cut out of its file is logged
+(``override.expired_not_removed``) and left: it is inert, and must not stop the cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import structlog
 
 from scheduler.adapters import gitrepo
 from scheduler.adapters import workspace as files
 from scheduler.core import ledger, targets
 from scheduler.core.changes import Change
 from scheduler.core.instants import format_utc
-from scheduler.core.policy import Policy
+from scheduler.core.policy import Override, Policy
 from scheduler.core.policy.edits import NewOverride, add_override, drop_expired
 from scheduler.core.workloads import WorkloadRef
-from scheduler.errors import ConfigError
+from scheduler.errors import ConfigError, EditRefused
 from scheduler.reconcile.workspace import Workspace, load_workspace, plan_workspace, write_plan
 from scheduler.settings import Settings
 
 __all__ = ["OverrideRequest", "commit_override", "expired_producer"]
+
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,14 @@ class OverrideRequest:
 
 
 def _relative(root: Path, policy: Policy) -> str:
-    return Path(policy.file).resolve().relative_to(root.resolve()).as_posix()
+    """The policy's file relative to the tree ``root``; a file outside it cannot be committed."""
+    try:
+        return Path(policy.file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise ConfigError(
+            f"policy {policy.name}: {policy.file} is outside the repository, so offhours "
+            "cannot commit an override into it; keep the policies folder inside the repository"
+        ) from None
 
 
 def _policies_for(ws: Workspace, request: OverrideRequest) -> list[Policy]:
@@ -81,14 +93,13 @@ def _write_overrides(
         request.reason,
         (request.target,) if request.target else (),
     )
-    names, written = [], []
-    for policy in _policies_for(ws, request):
+    chosen = _policies_for(ws, request)
+    written = [_relative(root, policy) for policy in chosen]  # refuse before writing anything
+    for policy in chosen:
         path = Path(policy.file)
         text = path.read_bytes().decode("utf-8")
         files.write_text(path, add_override(text, policy=policy.name, override=override))
-        names.append(policy.name)
-        written.append(_relative(root, policy))
-    return names, written
+    return [policy.name for policy in chosen], written
 
 
 def _message(subject: str, body: Iterable[str], changes: list[Change]) -> str:
@@ -122,6 +133,23 @@ def commit_override(
         return gitrepo.publish(checkout, produce, push=push, attempts=settings.git.push_retries + 1)
 
 
+def _drop_expired(root: Path, policy: Policy, gone: Sequence[Override]) -> str | None:
+    """Remove ``gone`` from the policy's file; its path, or ``None`` when it cannot be done
+    (logged: an expired override is inert, and one policy must not stop the cycle)."""
+    path = Path(policy.file)
+    try:
+        relative = _relative(root, policy)
+        text = path.read_bytes().decode("utf-8")
+        new = drop_expired(text, policy=policy.name, lines_of={o.location.line for o in gone})
+    except (EditRefused, ConfigError) as exc:
+        _log.warning(
+            "override.expired_not_removed", policy=policy.name, file=policy.file, error=str(exc)
+        )
+        return None
+    files.write_text(path, new)
+    return relative
+
+
 def expired_producer(
     settings: Settings, *, now: datetime, commit_date: datetime | None = None
 ) -> gitrepo.Producer:
@@ -135,11 +163,10 @@ def expired_producer(
             gone = [o for o in policy.overrides if o.until <= now.timestamp()]
             if not gone:
                 continue
-            path = Path(policy.file)
-            text = path.read_bytes().decode("utf-8")
-            new = drop_expired(text, policy=policy.name, lines_of={o.location.line for o in gone})
-            files.write_text(path, new)
-            touched.append(_relative(root, policy))
+            relative = _drop_expired(root, policy, gone)
+            if relative is None:
+                continue
+            touched.append(relative)
             lines.extend(
                 f"- {policy.name}: override {o.state} until {format_utc(o.until)}"
                 + (f" ({o.reason})" if o.reason else "")

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from scheduler.cli import common, main
 from scheduler.core import schedule
-from scheduler.demo import demo_week, run_demo
+from scheduler.demo import demo_week, find_example, run_demo
 from scheduler.demo.week import SETTLE_SECONDS
+from scheduler.errors import ConfigError
 from scheduler.reconcile import workspace
 from scheduler.testing import gitremote
 
@@ -38,6 +39,12 @@ def test_the_week_is_the_last_complete_one() -> None:
         datetime(2026, 11, 15, 23, 0, tzinfo=UTC),
         datetime(2026, 11, 22, 23, 0, tzinfo=UTC),
     )
+
+
+def test_no_example_anywhere_is_a_one_line_error(tmp_path: Path) -> None:
+    """Run outside the repository from a wheel install: a ConfigError saying what to pass."""
+    with pytest.raises(ConfigError, match="pass --example DIR"):
+        find_example(tmp_path, project=tmp_path)
 
 
 def test_demo_commits_every_transition_and_reports_the_truth(

@@ -163,6 +163,15 @@ def test_missing_url_and_bad_options_exit_2() -> None:
     assert "is not a duration" in bad.stderr
 
 
+def test_invalid_settings_exit_2_with_one_line() -> None:
+    """An invalid OFFHOURS_* variable is a one-line configuration error, not a traceback."""
+    result = _run(
+        "--prometheus", "http://127.0.0.1:1", "-n", "x", env={"OFFHOURS_PROMETHEUS__RETRIES": "-1"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("offhours: error: invalid OFFHOURS_* settings")
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("1h", 3600), ("90m", 5400), ("2h30m", 9000), ("7d", 604800), ("1.5h", 5400)],

@@ -150,3 +150,35 @@ def test_durations() -> None:
     assert parse_duration("1d12h").total_seconds() == 129600
     with pytest.raises(ConfigError):
         parse_duration("2 hours")
+
+
+def test_absolute_policies_inside_a_local_checkout(
+    remote: gitremote.GitRemote, tmp_path: Path
+) -> None:
+    """--policies given as an absolute path into the checkout (as $PWD/policies in CI) is the
+    checkout's folder: the override is committed and pushed, and the user's files are only
+    fast-forwarded, never edited behind git's back."""
+    clone = remote.clone(tmp_path / "mine")
+    code, out = run(
+        "wake", "Deployment/dev/web", "--for", "2h", "--repo", str(clone),
+        "--policies", str(clone / "policies"),
+    )  # fmt: skip
+    assert code == 0, out
+    assert "overrides:" in remote.read("policies/dev.yaml")
+    assert gitremote.run_git(clone, "status", "--porcelain") == ""
+
+
+def test_policies_outside_the_repository_cannot_take_an_override(
+    remote: gitremote.GitRemote, tmp_path: Path
+) -> None:
+    """A policy file outside the repository is not edited; the error says why."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "dev.yaml").write_text(POLICY)
+    code, out = run(
+        "wake", "Deployment/dev/web", "--for", "2h", "--repo", remote.url,
+        "--policies", str(outside),
+    )  # fmt: skip
+    assert code == 2, out
+    assert "is outside the repository" in out
+    assert (outside / "dev.yaml").read_text() == POLICY

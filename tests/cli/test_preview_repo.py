@@ -86,6 +86,15 @@ def test_compare_shows_targets_gained_and_hours_changed(repo: Path) -> None:
     assert "+ `Deployment/staging/shop`" in out
 
 
+def test_compare_calls_a_shifted_schedule_changed(repo: Path) -> None:
+    """Office hours moved by one hour: the same off hours per week, but a changed policy."""
+    (repo / "policies/dev.yaml").write_text(POLICY.replace("08:00-19:00", "09:00-20:00"))
+    code, out = run("--repo", str(repo), "--compare", "main", "--from", "2026-11-30T00:00:00Z")
+    assert code == 0, out
+    assert "| `dev` | changed | 113.0 h | 113.0 h | ±0 | 0 | 0 | 2 |" in out
+    assert "No policy or target changes." not in out
+
+
 def test_compare_json_and_added_policy(repo: Path) -> None:
     """A new policy file is 'added' with no hours before; JSON carries the same facts."""
     (repo / "policies/staging.yaml").write_text(
@@ -105,3 +114,11 @@ def test_compare_with_an_unknown_revision_is_a_clear_error(repo: Path) -> None:
     result = CliRunner().invoke(main, ["preview", "--repo", str(repo), "--compare", "nope"])
     assert result.exit_code == 2
     assert "'nope' is not a revision" in result.output
+
+
+def test_compare_with_a_url_says_it_needs_a_checkout() -> None:
+    """--compare reads the pull request's checkout: a URL as --repo is refused by name."""
+    args = ["preview", "--repo", "https://git.example/org/fleet.git", "--compare", "main"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--compare needs a local checkout as --repo" in result.output

@@ -8,12 +8,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from scheduler.core.planner import Plan
 from scheduler.reconcile import Reconciler
 from scheduler.reconcile.workspace import Workspace
 from scheduler.settings import GitSettings, Settings
 from scheduler.testing import gitremote
+
+#: a policy whose expired override cannot be cut out of its one-line flow list
+STUCK = """\
+apiVersion: offhours.dev/v1alpha1
+kind: OffHoursPolicy
+metadata: {name: stuck}
+spec:
+  timeZone: UTC
+  uptime: ["Mon-Fri 08:00-19:00"]
+  targets:
+    - namespaces: [other]
+"""
+STUCK += '  overrides: [{state: "on", until: "2026-11-01T00:00:00Z"}, '
+STUCK += '{state: "on", until: "2027-01-01T00:00:00Z"}]\n'
 
 NIGHT = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # Tuesday 23:00 in Berlin
 POLICY = """\
@@ -106,3 +121,25 @@ def test_estimated_watts_come_from_a_background_estimate(settings: Settings) -> 
     report = cycle(NIGHT + timedelta(seconds=1))
     assert report.watts_avoided == {"previews": 3.5}
     assert calls[0] == 1
+
+
+def test_an_override_that_cannot_be_removed_stops_no_other_policy(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """An expired override offhours cannot cut out is logged and left; the cycle still
+    commits every other policy's transition."""
+    remote = gitremote.make_remote(
+        tmp_path / "remote2",
+        seed={
+            "policies/previews.yaml": POLICY,
+            "policies/stuck.yaml": STUCK,
+            "apps/pr-1.yaml": APP,
+        },
+    )
+    git = settings.git.model_copy(update={"repo": remote.url})
+    cycle = Reconciler(settings.model_copy(update={"git": git}), stamp_commits=True)
+    with capture_logs() as logs:
+        report = cycle(NIGHT)
+    assert [c.target.name for c in report.changes] == ["pr-1"]
+    kept = [e for e in logs if e["event"] == "override.expired_not_removed"]
+    assert [e["policy"] for e in kept] == ["stuck"]

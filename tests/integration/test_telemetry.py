@@ -99,3 +99,10 @@ def test_parse_address_rejects_garbage() -> None:
     """A missing port is a configuration error naming the value."""
     with pytest.raises(ConfigError, match="'localhost' is not host:port"):
         parse_address("localhost")
+
+
+def test_a_port_in_use_is_a_configuration_error(served: tuple) -> None:
+    """A second server on a taken port: a ConfigError naming the address, not an OSError."""
+    taken = f"127.0.0.1:{served[0].port}"
+    with pytest.raises(ConfigError, match=f"cannot listen on {taken}"):
+        TelemetryServer(address=taken, telemetry=Telemetry(), health=Health(60), clock=Clock())

@@ -167,11 +167,13 @@ def drop_expired(text: str, *, policy: str, lines_of: set[int]) -> str:
     if found is None or not lines_of:
         return text
     key, seq = found
-    if not isinstance(seq, yaml.SequenceNode) or seq.flow_style:
+    if not isinstance(seq, yaml.SequenceNode):
         raise EditRefused("spec.overrides is not a block list; remove expired overrides by hand")
     expired = {i for i, item in enumerate(seq.value) if item.start_mark.line + 1 in lines_of}
     lines = _lines(text)
     keep = [i for i in range(len(seq.value)) if i not in expired]
+    if seq.flow_style and (keep or not _one_item_per_line(seq)):
+        raise EditRefused("spec.overrides is not a block list; remove expired overrides by hand")
     if not keep:
         spans = [(key.start_mark.line, _line_end(lines, seq))]
     else:
@@ -183,6 +185,11 @@ def drop_expired(text: str, *, policy: str, lines_of: set[int]) -> str:
         text, new, policy=policy, expect=lambda old: [o for i, o in enumerate(old) if i in keep]
     )
     return new
+
+
+def _one_item_per_line(seq: yaml.SequenceNode) -> bool:
+    """Whether no two items start on the same line (a line then names one item only)."""
+    return len({item.start_mark.line for item in seq.value}) == len(seq.value)
 
 
 def _item_span(lines: Sequence[str], seq: yaml.SequenceNode, index: int) -> tuple[int, int]:

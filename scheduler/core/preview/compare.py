@@ -1,9 +1,10 @@
 """What a policy change does: the policies and targets of two versions of a repository,
 compared (``offhours preview --compare REV``), for the review of a policy pull request.
 
-Per policy: added, removed, changed or unchanged; the targets it gains and loses; and its off
-hours per week over the previewed range, before and after. Pure: two sets of policies with
-their resolved targets in, a comparison and its markdown out.
+Per policy: added, removed, changed (its targets or its off intervals in the range differ,
+even with the same hours per week) or unchanged; the targets it gains and loses; and its
+off hours per week over the previewed range, before and after. Pure: two sets of policies
+with their resolved targets in, a comparison and its markdown out.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def _diff(name: str, before: Side, after: Side, *, start: float, end: float) -> 
         change = Change.ADDED
     elif new is None:
         change = Change.REMOVED
-    elif was != now or abs((hours[0] or 0) - (hours[1] or 0)) > 1e-9:
+    elif was != now or schedule.off_intervals(old, start, end) != schedule.off_intervals(
+        new, start, end
+    ):
         change = Change.CHANGED
     else:
         change = Change.UNCHANGED

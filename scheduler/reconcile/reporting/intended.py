@@ -62,12 +62,8 @@ def _policy_targets(
         names = ", ".join(sorted(str(r.name or r.location) for r in ws.policies.rejected))
         notes.append(f"broken policies skipped (run offhours validate): {names}")
     zones = {p.name: p.zone for p in ws.policies.policies}
-    resolution = targets.resolve(ws.policies.policies, ws.index)
-    selected: dict[WorkloadRef, str] = {}
-    for obj in ws.index.objects:
-        claims = resolution.claims_on(obj)
-        if claims:
-            selected.setdefault(obj.ref, claims[0].policy.name)
+    by_policy = targets.targets_by_policy(ws.policies.policies, ws.index, first_only=True)
+    selected = {ref: name for name, refs in by_policy.items() for ref in refs}
     return zones, selected, notes
 
 

@@ -82,6 +82,33 @@ def test_a_change_that_cannot_reach_the_cluster_is_logged(
     assert "suspend" in warnings[0]["message"]
 
 
+def test_an_api_error_while_confirming_the_workload_is_logged(
+    standin: KubeApiServer, cluster: kube.KubeCluster, kube_settings: KubeSettings
+) -> None:
+    """Reading the workloads fails after Flux applied: one warning event, no thread crash."""
+    inventory = [objects.inventory_id("dev", "web", group="apps", kind="Deployment")]
+    standin.put(objects.kustomization("flux-system", "apps", inventory=inventory))
+    standin.put(objects.git_repository("flux-system", "flux-system"))
+    standin.put(objects.deployment("dev", "web", replicas=0))
+    standin.mark_applied("Kustomization", "flux-system", "apps", revision=f"main@sha1:{SHA}")
+    standin.fail(r"/deployments", status=403, times=100, method="GET")
+    follower = ClusterFlux(
+        cluster, settings=Settings(kube=kube_settings), on_applied=lambda lag: None, timeout=5
+    )
+    with capture_logs() as logs:
+        follower.follow(
+            SHA,
+            [APPS],
+            pushed_at=datetime.now(UTC),
+            includes=lambda sha: sha == SHA,
+            changes=[sleep_web()],
+        )
+        follower.join(20)
+    events = [e["event"] for e in logs]
+    assert "flux.applied" in events
+    assert "flux.follow_failed" in events
+
+
 def test_live_targets_follow_the_committed_field() -> None:
     """Replicas and CronJob suspend are checkable; a removed replicas line (HPA) is not."""
     assert live_target(sleep_web()) == LiveTarget(replicas=0)

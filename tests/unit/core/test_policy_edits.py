@@ -127,6 +127,25 @@ def test_drop_all_removes_the_key() -> None:
     assert new == POLICY
 
 
+def test_drop_all_removes_an_expired_flow_list() -> None:
+    """The one-item flow list `offhours wake` writes into `overrides: []` can be dropped."""
+    with_one = add_override(POLICY + "  overrides: []\n", policy="dev", override=wake_web())
+    (policy,) = loaded(with_one)
+    new = drop_expired(with_one, policy="dev", lines_of={policy.overrides[0].location.line})
+    assert new == POLICY
+
+
+def test_drop_refuses_a_flow_list_it_cannot_split() -> None:
+    """Two overrides on one line, one still active: nothing is removed, the error says why."""
+    text = POLICY + (
+        '  overrides: [{state: "on", until: "2026-11-01T00:00:00Z"}, '
+        '{state: "on", until: "2027-01-01T00:00:00Z"}]\n'
+    )
+    (policy,) = loaded(text)
+    with pytest.raises(EditRefused, match="block list"):
+        drop_expired(text, policy="dev", lines_of={policy.overrides[0].location.line})
+
+
 def test_targeted_override_wakes_one_object_only() -> None:
     """A per-target override wakes that object; the policy state and other objects stay."""
     (policy,) = loaded(add_override(POLICY, policy="dev", override=wake_web()))

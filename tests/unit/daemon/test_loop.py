@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from structlog.testing import capture_logs
 
 from scheduler.adapters.telemetry import Health, Telemetry
 from scheduler.core.changes import Action, Change
@@ -99,6 +100,23 @@ def test_failures_back_off_exponentially_and_are_bounded() -> None:
     assert health.ready() == (False, "GitSyncError: remote unreachable")
 
 
+def test_an_unexpected_error_fails_the_cycle_not_the_daemon() -> None:
+    """A bug-class exception in one cycle is counted, logged with its traceback and retried
+    with backoff; the loop goes on (the per-cycle isolation point)."""
+
+    def broken(now: datetime) -> CycleReport:
+        raise KeyError("spec")
+
+    daemon, telemetry, health, _ = make(broken)
+    with capture_logs() as logs:
+        assert [daemon.step() for _ in range(2)] == [2, 4]
+    assert sample(telemetry, "offhours_errors_total", kind="KeyError") == 2
+    assert not health.ready()[0]
+    failed = [e for e in logs if e["event"] == "cycle.failed"]
+    assert failed[0]["kind"] == "KeyError"
+    assert failed[0]["exc_info"] is True
+
+
 def test_a_failure_never_delays_a_due_transition() -> None:
     """After a success announced a transition, a later failure retries no later than it."""
     results: list[CycleReport | Exception] = [
@@ -118,6 +136,26 @@ def test_a_failure_never_delays_a_due_transition() -> None:
     daemon.step()
     assert [daemon.step() for _ in range(3)] == pytest.approx([2, 3.2, 3.2])
     assert health.ready()[0]
+
+
+def test_failures_after_a_due_transition_still_back_off() -> None:
+    """A cycle failing at (or after) the transition it was woken for is retried with backoff,
+    not in a busy loop: the passed transition no longer bounds the wait."""
+    results: list[CycleReport | Exception] = [
+        CycleReport(next_transition=T0 + timedelta(seconds=3)),
+        *(GitSyncError("remote unreachable") for _ in range(4)),
+    ]
+
+    def cycle(now: datetime) -> CycleReport:
+        item = results.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    daemon, _, _, clock = make(cycle)
+    daemon.step()
+    clock.now = T0 + timedelta(seconds=3.2)
+    assert [daemon.step() for _ in range(4)] == [2, 4, 8, 16]
 
 
 def test_success_resets_the_backoff() -> None:
