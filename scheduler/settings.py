@@ -327,8 +327,12 @@ class Settings(BaseSettings):
 
     def redacted(self) -> dict[str, Any]:
         """The effective settings with every secret replaced by ``**********`` (SecretStr
-        fields, and extra Prometheus header values other than well-known tenant headers)."""
+        fields, extra Prometheus header values other than well-known tenant headers, and any
+        user or password in the repository and Prometheus URLs)."""
         shown = self.model_dump(mode="json")
+        shown["git"]["repo"] = _without_userinfo(self.git.repo)
+        if self.prometheus.url:
+            shown["prometheus"]["url"] = _without_userinfo(self.prometheus.url)
         headers = shown["prometheus"]["headers"]
         for key in headers:
             if key.lower() not in _PUBLIC_HEADERS:
@@ -338,3 +342,14 @@ class Settings(BaseSettings):
 
 #: Extra Prometheus headers whose values are not secrets (shown in logs).
 _PUBLIC_HEADERS = frozenset({"x-scope-orgid", "thanos-tenant", "x-prometheus-remote-read-version"})
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@`` (paths are left alone)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"

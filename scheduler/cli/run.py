@@ -14,14 +14,12 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 import structlog
 
 from scheduler import logs
 from scheduler.adapters import kube
-from scheduler.adapters.prometheus.client import redact_url
 from scheduler.adapters.telemetry import Health, Telemetry, TelemetryServer
 from scheduler.cli import common
 from scheduler.core.planner import Plan
@@ -54,16 +52,6 @@ def _settings(
     if listen is not None:
         update["listen_address"] = listen
     return settings.model_copy(update={"daemon": settings.daemon.model_copy(update=update)})
-
-
-def _shown(settings: Settings) -> dict[str, Any]:
-    """The settings to log: ``redacted()``, and no user or password in the repository and
-    Prometheus URLs (``https://x-access-token:TOKEN@github.com/...`` is a common remote)."""
-    shown = settings.redacted()
-    shown["git"]["repo"] = redact_url(settings.git.repo)
-    if settings.prometheus.url:
-        shown["prometheus"]["url"] = redact_url(settings.prometheus.url)
-    return shown
 
 
 def _print_once(report: CycleReport) -> None:
@@ -186,7 +174,7 @@ def command(
         listen=listen,
     )
     logs.configure(fmt=settings.logging.format, level=settings.logging.level)
-    _log.info("daemon.settings", **_shown(settings))
+    _log.info("daemon.settings", **settings.redacted())
     if once:
         _print_once(
             Reconciler(settings, settle_seconds=settings.daemon.flux_settle_seconds)(

@@ -47,10 +47,10 @@ def summary(load: PolicyLoad, *, warnings: int | None = None) -> str:
     )
 
 
-def _resolution(repo: Path, load: PolicyLoad) -> list[Diagnostic]:
-    """Target findings against the manifests of ``repo``: selectors that match nothing,
-    objects selected by several policies."""
-    index, unreadable = workspace.index_manifests(repo)
+def _resolution(repo: Path, load: PolicyLoad, *, policies: Path) -> list[Diagnostic]:
+    """Target findings against the manifests of ``repo`` (the policies folder is not a
+    manifest folder): selectors that match nothing, objects selected by several policies."""
+    index, unreadable = workspace.index_manifests(repo, skip=policies)
     resolution = targets.resolve(load.policies, index)
     return [*unreadable, *resolution.diagnostics]
 
@@ -74,7 +74,10 @@ def command(*, policies_dir: Path | None, repo: Path | None) -> None:
     if repo is not None:
         folder = workspace.policies_folder(repo, folder)
     load = read_policies(folder, now=common.now_utc())
-    diagnostics = [*load.diagnostics, *(_resolution(repo, load) if repo is not None else ())]
+    diagnostics = [
+        *load.diagnostics,
+        *(_resolution(repo, load, policies=folder) if repo is not None else ()),
+    ]
     for diagnostic in ordered(diagnostics):
         click.echo(str(diagnostic))
     if load.documents == 0 and not load.diagnostics:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from scheduler.core import schedule
 from scheduler.core.changes import Action, Change
-from scheduler.core.diagnostics import Diagnostic
+from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.manifests import (
     EditRequest,
     FileEdit,
@@ -106,7 +106,11 @@ def plan(
     return Plan(
         at=at,
         files=files,
-        diagnostics=(*index.problems, *resolution.diagnostics),
+        diagnostics=(
+            *index.problems,
+            *resolution.diagnostics,
+            *_patched(index, collected.requests),
+        ),
         refused=tuple(refused),
         held=tuple(collected.held),
         resolution=resolution,
@@ -123,6 +127,27 @@ def object_state(
             if override.targets and obj.ref in override.targets and override.active(at):
                 return override.state
     return states[policy.name]
+
+
+def _patched(index: ManifestIndex, requests: Sequence[EditRequest]) -> list[Diagnostic]:
+    """A warning per edited object that a kustomize patch document also names: the patch is
+    applied after the base, so it may override the field offhours edits in the base."""
+    found = []
+    for request in requests:
+        obj = request.target
+        for patch in index.patches_for(obj):
+            found.append(
+                Diagnostic(
+                    obj.file,
+                    obj.line,
+                    obj.column,
+                    f"{obj.ref}: the kustomize patch {patch.file}:{patch.line} also sets this "
+                    "object and is applied after it; if it sets the field offhours edits, the "
+                    "edit has no effect",
+                    Severity.WARNING,
+                )
+            )
+    return found
 
 
 def _request(

@@ -19,6 +19,7 @@ from typing import Protocol
 from scheduler.adapters import gitrepo
 from scheduler.core import ledger, schedule
 from scheduler.core.changes import Action, Change
+from scheduler.core.manifests import kinds
 from scheduler.core.planner import Plan
 from scheduler.core.policy import Policy
 from scheduler.core.workloads import WorkloadRef
@@ -137,7 +138,10 @@ class Reconciler:
         records = gitrepo.commits_between(checkout, since, None, offhours_only=True)
         latest: dict[str, ledger.LedgerEntry] = {}
         for entry in ledger.parse_ledger(records).entries:
-            if entry.action is Action.SLEEP and entry.target.kind not in _FLUX_KINDS:
+            if (
+                entry.action is Action.SLEEP
+                and entry.target.kind not in kinds.FLUX_SUSPENDABLE_KINDS
+            ):
                 latest[entry.policy] = entry
 
         def hold(ws: Workspace) -> set[str]:
@@ -181,9 +185,6 @@ class _Background:
 
     def _run(self, ws: Workspace, plan: Plan) -> None:
         self._latest = dict(self._estimate(ws, plan))
-
-
-_FLUX_KINDS = ("Kustomization", "HelmRelease", "GitRepository", "OCIRepository", "HelmRepository")
 
 
 def _includes(checkout: gitrepo.Checkout, commit: str) -> Callable[[str], bool]:

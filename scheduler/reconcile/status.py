@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from scheduler.adapters import kube
+from scheduler.adapters import gitrepo, kube
 from scheduler.core import flux, status
 from scheduler.core.manifests import ManifestIndex
 from scheduler.core.planner import Plan
@@ -60,6 +60,11 @@ _LIVE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "CronJob", "ScaledObje
 
 def collect(settings: Settings, *, now: datetime, cluster: bool) -> StatusOutcome:
     """Status rows of the local checkout ``settings.git.repo`` at ``now``."""
+    if gitrepo.is_url(settings.git.repo):
+        raise ConfigError(
+            f"status reads a local checkout; {settings.git.repo} is a URL (clone it and pass "
+            "--repo DIR)"
+        )
     ws = load_workspace(Path(settings.git.repo), policies=settings.policies, now=now)
     plan = plan_workspace(ws, at=now)
     observed, note = None, "cluster not read (--no-cluster)"

@@ -97,3 +97,12 @@ def test_a_typo_in_a_group_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OFFHOURS_GIT__BRANHC", "main")
     with pytest.raises(ValueError, match="branhc"):
         Settings()
+
+
+def test_credentials_in_urls_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token in the repository URL or a password in the Prometheus URL is never shown."""
+    monkeypatch.setenv("OFFHOURS_GIT__REPO", "https://x-access-token:ghp_abc@github.com/o/r.git")
+    monkeypatch.setenv("OFFHOURS_PROMETHEUS__URL", "https://u:pw@prom.example:9090/x")
+    shown = Settings().redacted()
+    assert shown["git"]["repo"] == "https://***@github.com/o/r.git"
+    assert shown["prometheus"]["url"] == "https://***@prom.example:9090/x"

@@ -13,6 +13,7 @@ from typing import Final
 __all__ = [
     "CLUSTER_SCOPED",
     "FLUX_KUSTOMIZE_GROUP",
+    "FLUX_SUSPENDABLE_KINDS",
     "KUSTOMIZE_FILE_NAMES",
     "api_group",
     "is_cronjob",
@@ -43,6 +44,8 @@ _FLUX_SUSPENDABLE: Final = frozenset(
         (_IMAGE_GROUP, "ImageRepository"),
     }
 )
+#: The same kinds by name only (a ledger entry or report row names kind/namespace/name).
+FLUX_SUSPENDABLE_KINDS: Final = frozenset(kind for _, kind in _FLUX_SUSPENDABLE)
 
 _REPLICATED: Final = frozenset(
     {("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet")}

@@ -26,6 +26,7 @@ from scheduler.core.energy.report import SavingsReport
 from scheduler.core.energy.targets import TargetSavings
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.kepler.reading import EnergyReading
+from scheduler.core.manifests import kinds
 from scheduler.core.workloads import WorkloadRef
 from scheduler.reconcile.reporting.intended import Intended
 from scheduler.reconcile.reporting.measured import Measured
@@ -34,7 +35,6 @@ from scheduler.settings import EnergySettings
 
 __all__ = ["Assembly", "assemble", "not_estimated"]
 
-FLUX_KINDS = ("Kustomization", "HelmRelease", "GitRepository", "OCIRepository", "HelmRepository")
 NO_POD_NOTE = "no Kepler data attributed to this target: no pod of it in the read range"
 FLUX_NOTE = "a Flux object has no pods of its own: its workloads' energy is reported under them"
 
@@ -110,7 +110,7 @@ class _Builder:
         grid = reading.workloads.get(target)
         if grid is None or target not in self.with_pods:
             grid = self._empty_grid()
-            note = FLUX_NOTE if target.kind in FLUX_KINDS else NO_POD_NOTE
+            note = FLUX_NOTE if target.kind in kinds.FLUX_SUSPENDABLE_KINDS else NO_POD_NOTE
         else:
             self.grids[target] = grid
         if note and not windows.clip(*bounds):

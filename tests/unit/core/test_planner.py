@@ -298,3 +298,19 @@ def test_exclude_entries_win_over_targets() -> None:
     )
     plan = planner.plan(policies(text), index(apps__web_yaml=WEB, apps__job_yaml=JOB), at=NIGHT)
     assert {c.target.name for c in plan.changes} == {"report"}
+
+
+def test_an_overlay_patch_of_an_edited_object_is_a_warning() -> None:
+    """A kustomize patch document naming the edited object is reported with its location."""
+    kustomization = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [web.yaml]\npatches:\n  - path: webpatch.yaml\n"
+    )
+    patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n"
+    idx = index(
+        apps__kustomization_yaml=kustomization, apps__web_yaml=WEB, apps__webpatch_yaml=patch
+    )
+    plan = planner.plan(policies(DEV), idx, at=NIGHT)
+    assert [c.target.name for c in plan.changes] == ["web"]
+    (warning,) = [d for d in plan.diagnostics if "kustomize patch" in d.message]
+    assert "apps/webpatch.yaml:1" in warning.message
