@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from scheduler.cli import common
-from scheduler.core import targets
+from scheduler.core import scalecheck, targets
 from scheduler.core.diagnostics import Diagnostic
 from scheduler.core.policy import PolicyLoad
 from scheduler.reconcile import workspace
@@ -52,7 +52,7 @@ def _resolution(repo: Path, load: PolicyLoad, *, policies: Path) -> list[Diagnos
     manifest folder): selectors that match nothing, objects selected by several policies."""
     index, unreadable = workspace.index_manifests(repo, skip=policies)
     resolution = targets.resolve(load.policies, index)
-    return [*unreadable, *resolution.diagnostics]
+    return [*unreadable, *resolution.diagnostics, *scalecheck.scale_findings(index, resolution)]
 
 
 @click.command("validate")

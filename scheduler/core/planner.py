@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scheduler.core import schedule
+from scheduler.core import scalecheck, schedule
 from scheduler.core.changes import Action, Change
 from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.manifests import (
@@ -27,7 +27,9 @@ from scheduler.core.manifests import (
     ManifestIndex,
     ManifestObject,
     Outcome,
+    ScaleRendered,
     Suspend,
+    kinds,
     plan_edits,
 )
 from scheduler.core.policy import Policy, State
@@ -96,6 +98,7 @@ def plan(
         wanted = {c.policy.name: object_state(c.policy, obj, at=at, states=states) for c in claims}
         _request(obj, claims, wanted, broken=bool(broken_policies), out=collected)
     _hold_flux_suspends(collected, index, hold=set(hold_suspends))
+    _refuse_machinery_scales(collected, index)
     files = plan_edits(index, collected.requests)
     refused = collected.refused + [
         edit.message
@@ -109,6 +112,7 @@ def plan(
         diagnostics=(
             *index.problems,
             *resolution.diagnostics,
+            *scalecheck.scale_findings(index, resolution),
             *_patched(index, collected.requests),
         ),
         refused=tuple(refused),
@@ -224,4 +228,24 @@ def _hold_flux_suspends(collected: _Requests, index: ManifestIndex, *, hold: set
         collected.held.append(
             f"{request.target.where}: suspend of {request.target.ref} waits: {why}"
         )
+    collected.requests = kept
+
+
+def _refuse_machinery_scales(collected: _Requests, index: ManifestIndex) -> None:
+    """Drop ``scale`` sleeps of Flux Kustomizations that apply offhours, the Flux
+    controllers or a self-managing Kustomization (see ``scalecheck``)."""
+    kept: list[EditRequest] = []
+    for request in collected.requests:
+        obj = request.target
+        problem = None
+        if (
+            request.action is Action.SLEEP
+            and isinstance(request.method, ScaleRendered)
+            and kinds.is_flux_kustomization(obj.api_version, obj.kind)
+        ):
+            problem = scalecheck.kustomization_scale_refusal(index, obj)
+        if problem is None:
+            kept.append(request)
+        else:
+            collected.refused.append(f"{obj.where}: {obj.ref}: policy {request.policy}: {problem}")
     collected.requests = kept

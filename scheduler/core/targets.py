@@ -16,16 +16,20 @@ from dataclasses import dataclass
 
 from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.manifests import (
+    RENDERED_KINDS,
     HelmValues,
     KedaPause,
     ManifestIndex,
     ManifestObject,
     ObjectId,
+    RenderedField,
+    ScaleRendered,
     ScaleReplicas,
     SetField,
     SleepMethod,
     Suspend,
     default_method,
+    kinds,
 )
 from scheduler.core.policy import Policy, Selector, TargetAction, matches
 from scheduler.core.workloads import WorkloadRef
@@ -241,7 +245,11 @@ def sleep_method(obj: ManifestObject, claim: Claim) -> SleepMethod:
     """How ``claim`` puts ``obj`` to sleep; raises ``ValueError`` with a reason if it cannot."""
     entry = claim.selector
     replicas = claim.policy.sleep_replicas_for(entry)
-    action = entry.action or (TargetAction.FIELD if entry.field is not None else None)
+    action = entry.action
+    if action is None and entry.field is not None:
+        action = TargetAction.FIELD
+    if action is None and entry.values_path is not None and _renders(obj):
+        action = TargetAction.VALUES
     if action is None:
         return _default(obj, entry, replicas)
     if action is TargetAction.FIELD:
@@ -249,12 +257,33 @@ def sleep_method(obj: ManifestObject, claim: Claim) -> SleepMethod:
             raise ValueError("action: field needs `field` and `sleepValue` in the target entry")
         return SetField(entry.field.text, entry.sleep_value)
     if action is TargetAction.SCALE:
-        return ScaleReplicas(replicas)
+        return _scaled(obj, entry, replicas) if _renders(obj) else ScaleReplicas(replicas)
     if action is TargetAction.SUSPEND:
         return Suspend()
     if action is TargetAction.VALUES:
         return HelmValues(_values_paths(entry), replicas)
     return KedaPause(replicas)
+
+
+def _renders(obj: ManifestObject) -> bool:
+    """A HelmRelease or Flux Kustomization: ``scale`` patches what it renders or applies."""
+    return kinds.is_helm_release(obj.api_version, obj.kind) or kinds.is_flux_kustomization(
+        obj.api_version, obj.kind
+    )
+
+
+def _scaled(obj: ManifestObject, entry: Selector, replicas: int) -> ScaleRendered:
+    fields = tuple(
+        RenderedField(
+            rule.kind,
+            tuple(str(s) for s in rule.field.segments),
+            rule.sleep_value,
+            rule.group,
+        )
+        for rule in entry.rendered_fields
+    )
+    chosen = RENDERED_KINDS if entry.rendered_kinds is None else entry.rendered_kinds
+    return ScaleRendered(replicas, chosen, fields)
 
 
 def _values_paths(entry: Selector) -> tuple[str, ...]:
@@ -265,11 +294,17 @@ def _default(obj: ManifestObject, entry: Selector, replicas: int) -> SleepMethod
     method = default_method(obj.api_version, obj.kind)
     if isinstance(method, ScaleReplicas):
         return ScaleReplicas(replicas)
-    if isinstance(method, HelmValues):
-        return HelmValues(_values_paths(entry), replicas)
+    if isinstance(method, ScaleRendered):
+        return _scaled(obj, entry, replicas)
     if isinstance(method, KedaPause):
         return KedaPause(replicas)
     if method is None:
+        if _renders(obj):
+            raise ValueError(
+                f"{obj.kind} has no default way to sleep; set `action: scale` (turns off "
+                "everything it applies) or `action: suspend` (Flux stops applying it; "
+                "nothing is scaled)"
+            )
         raise ValueError(
             f"{obj.kind} has no default way to sleep; set `action: suspend` (Flux objects) "
             "or `field:` and `sleepValue:` in the target entry"

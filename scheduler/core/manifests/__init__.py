@@ -5,7 +5,8 @@ The planner's whole interface (everything else in the package is internal):
 - ``build_index(files)`` -> ``ManifestIndex``: every object of ``(path, text)`` pairs with its
   namespace, labels, annotations, owning Flux Kustomizations, and the problems found;
 - ``EditRequest(target, action, method, policy)`` and the sleep methods ``ScaleReplicas``,
-  ``Suspend``, ``HelmValues``, ``KedaPause``, ``SetField`` (``default_method`` per kind);
+  ``ScaleRendered`` (with ``RenderedField`` rules), ``Suspend``, ``HelmValues``,
+  ``KedaPause``, ``SetField`` (``default_method`` per kind);
 - ``plan_edits(index, requests)`` / ``edit_file(path, text, requests)`` -> ``FileEdit``s: the
   new text of each file and, per object, its ``Change`` facts or why it was refused;
 - ``annotation_keys``: every ``offhours.dev/`` annotation key.
@@ -15,7 +16,7 @@ Pure core: files arrive as text and leave as text.
 
 from __future__ import annotations
 
-from scheduler.core.manifests import annotation_keys
+from scheduler.core.manifests import annotation_keys, kinds
 from scheduler.core.manifests.editor import (
     EditRequest,
     FileEdit,
@@ -25,9 +26,13 @@ from scheduler.core.manifests.editor import (
     plan_edits,
 )
 from scheduler.core.manifests.index import ManifestIndex, build_index, is_indexed_path
+from scheduler.core.manifests.lookup import values_set
 from scheduler.core.manifests.methods import (
+    RENDERED_KINDS,
     HelmValues,
     KedaPause,
+    RenderedField,
+    ScaleRendered,
     ScaleReplicas,
     SetField,
     SleepMethod,
@@ -43,6 +48,7 @@ from scheduler.core.manifests.objects import (
 )
 
 __all__ = [
+    "RENDERED_KINDS",
     "EditRequest",
     "FileEdit",
     "FluxKustomization",
@@ -55,6 +61,8 @@ __all__ = [
     "ObjectId",
     "Outcome",
     "PatchDocument",
+    "RenderedField",
+    "ScaleRendered",
     "ScaleReplicas",
     "SetField",
     "SleepMethod",
@@ -64,5 +72,7 @@ __all__ = [
     "default_method",
     "edit_file",
     "is_indexed_path",
+    "kinds",
     "plan_edits",
+    "values_set",
 ]

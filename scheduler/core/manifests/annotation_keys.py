@@ -16,7 +16,9 @@ __all__ = [
     "EXCLUDE",
     "KEDA_PAUSED_REPLICAS",
     "ORIGINAL_FIELD",
+    "ORIGINAL_PATCHES",
     "ORIGINAL_PAUSED_REPLICAS",
+    "ORIGINAL_POST_RENDERERS",
     "ORIGINAL_REPLICAS",
     "ORIGINAL_SUSPEND",
     "ORIGINAL_VALUES",
@@ -39,6 +41,12 @@ ORIGINAL_FIELD: Final = PREFIX + "original-field"
 #: KEDA's paused-replicas annotation before sleep (usually ``absent``).
 ORIGINAL_PAUSED_REPLICAS: Final = PREFIX + "original-paused-replicas"
 
+#: HelmRelease ``spec.postRenderers`` before offhours appended its sleep patch: the number of
+#: entries, or ``absent`` (wake then removes the key once offhours' entry is gone).
+ORIGINAL_POST_RENDERERS: Final = PREFIX + "original-post-renderers"
+#: Flux Kustomization ``spec.patches`` before offhours appended its sleep patches (as above).
+ORIGINAL_PATCHES: Final = PREFIX + "original-patches"
+
 #: ``offhours.dev/exclude: "true"`` keeps offhours away from an object, whatever the policies say.
 EXCLUDE: Final = PREFIX + "exclude"
 
@@ -55,6 +63,8 @@ STATE_KEYS: Final = (
     ORIGINAL_VALUES,
     ORIGINAL_FIELD,
     ORIGINAL_PAUSED_REPLICAS,
+    ORIGINAL_POST_RENDERERS,
+    ORIGINAL_PATCHES,
 )
 
 

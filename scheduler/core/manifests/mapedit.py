@@ -1,7 +1,9 @@
-"""Planning the splices that set or delete scalar fields of one YAML document.
+"""Planning the splices that set or delete fields of one YAML document, or extend its lists.
 
-Given the composed document and a list of ``Write``s (set a scalar at a path, creating missing
-mappings, or delete it), this produces text splices that touch nothing else:
+Given the composed document and a list of writes (``Write``: set a scalar at a path, creating
+missing mappings, or delete it; ``Append``: add entries to the list at a path, creating it;
+``RemoveItems``: remove entries from a list), this produces text splices that touch nothing
+else:
 
 - a present scalar is replaced in place, keeping its quoting style and any trailing comment;
 - a missing key becomes one new line at the column of its sibling keys: first in its
@@ -9,7 +11,10 @@ mappings, or delete it), this produces text splices that touch nothing else:
   missing parent mappings become nested lines indented by the document's own step; in a
   flow mapping (``values: {}``) the entry is added inside the braces;
 - a deleted key loses exactly its line(s); a block mapping left empty loses its own key line
-  (so a wake removes what a sleep created), a flow mapping left empty stays ``{}``.
+  (so a wake removes what a sleep created), a flow mapping left empty stays ``{}``;
+- appended list entries become block lines after the list's last entry, with its dash column
+  (``emit``), or flow text inside ``[...]``; a missing list is created like a missing key;
+  removed entries lose exactly their lines, and a list left empty loses its key when asked.
 
 It also returns what each path must hold afterwards, for ``verify``. It refuses (raises
 ``EditRefused``) rather than guess. No parsing, no verification here.
@@ -22,15 +27,38 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from scheduler.core.changes import Scalar
-from scheduler.core.manifests.documents import CollectionNode, MappingNode, Node, ScalarNode
+from scheduler.core.manifests import emit
+from scheduler.core.manifests.documents import (
+    CollectionNode,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+)
 from scheduler.core.manifests.lines import is_first_on_line, line_start, next_line_start
 from scheduler.core.manifests.locate import dotted, parent_refusal
 from scheduler.core.manifests.nodes import content_end, find_entry, is_block_scalar
 from scheduler.core.manifests.refusals import Refusal, refuse, value_refusal
 from scheduler.core.manifests.render import ScalarText, plain_safe, render, render_key
+from scheduler.core.manifests.seqtext import (
+    dash_column,
+    item_span,
+    list_refusal,
+    sequence_end,
+    trimmed,
+)
 from scheduler.core.manifests.splice import Splice
 
-__all__ = ["GONE", "DocumentPlan", "Expected", "Write", "plan_writes"]
+__all__ = [
+    "GONE",
+    "Append",
+    "DocumentPlan",
+    "Expected",
+    "ListAfter",
+    "RemoveItems",
+    "Write",
+    "plan_writes",
+]
 
 Path = tuple[str, ...]
 
@@ -43,7 +71,18 @@ class _Gone:
 
 
 GONE: Final = _Gone()
-Expected = Scalar | _Gone
+
+
+@dataclass(frozen=True, slots=True)
+class ListAfter:
+    """The expected state of an edited list: the old entries at ``keep`` (in order), then
+    entries loading as ``added``."""
+
+    keep: tuple[int, ...]
+    added: tuple[object, ...] = ()
+
+
+Expected = Scalar | _Gone | ListAfter
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +101,37 @@ class DocumentPlan:
     expected: dict[Path, Expected] = field(default_factory=dict)
 
 
-_Trie = dict[str, "_Trie | Write"]
+@dataclass(frozen=True, slots=True)
+class Append:
+    """Append ``items`` to the list at ``path`` (the list is created when absent)."""
+
+    path: Path
+    items: tuple[emit.Value, ...]
 
 
-def _trie(writes: Sequence[Write]) -> _Trie:
+@dataclass(frozen=True, slots=True)
+class RemoveItems:
+    """Remove the entries at ``indices`` from the list at ``path``; with ``drop_empty`` a
+    list left empty loses its key (a block list left empty always does: ``key:`` alone would
+    be null)."""
+
+    path: Path
+    indices: tuple[int, ...]
+    drop_empty: bool = False
+
+
+_Leaf = Write | Append | RemoveItems
+_LEAVES = (Write, Append, RemoveItems)
+_Trie = dict[str, "_Trie | _Leaf"]
+
+
+def _trie(writes: Sequence[_Leaf]) -> _Trie:
     root: _Trie = {}
     for write in writes:
         level = root
         for name in write.path[:-1]:
             nxt = level.setdefault(name, {})
-            if isinstance(nxt, Write):
+            if isinstance(nxt, _LEAVES):
                 raise Refusal(f"conflicting edits of {dotted(write.path)}")
             level = nxt
         if write.path[-1] in level:
@@ -80,22 +140,48 @@ def _trie(writes: Sequence[Write]) -> _Trie:
     return root
 
 
-def _sets(sub: _Trie | Write) -> bool:
+def _sets(sub: _Trie | _Leaf) -> bool:
     if isinstance(sub, Write):
         return sub.scalar is not None
+    if isinstance(sub, Append):
+        return True
+    if isinstance(sub, RemoveItems):
+        return False
     return any(_sets(child) for child in sub.values())
 
 
-def plan_writes(text: str, doc: Node, writes: Sequence[Write], *, newline: str) -> DocumentPlan:
+def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) -> DocumentPlan:
     """Splices making ``writes`` in ``doc`` (a document of ``text``); raises ``EditRefused``."""
     problem = parent_refusal(text, None, doc, path=())
     if problem is not None:
         raise problem
     assert isinstance(doc, MappingNode)
-    planner = _Planner(text, newline, _document_step(doc))
+    step = _document_step(doc)
+    layout = _list_layout(text, doc, step)
+    planner = _Planner(text, newline, layout)
     if planner.mapping(doc, _trie(writes), (), key=None):
         raise refuse(doc, "edit would empty the whole document")
     return planner.finish()
+
+
+def _list_layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
+    """The document's list style, from its first block list under a key: how far the dashes
+    sit right of the key (0: indent-less) and the entries right of the dash; by default
+    indented by ``step`` with ``- `` entries."""
+    stack: list[Node] = [doc]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, MappingNode) or node.flow_style:
+            continue
+        for key, value in node.value:
+            if isinstance(value, SequenceNode) and not value.flow_style and value.value:
+                first = value.value[0]
+                dash = dash_column(text, first)
+                if dash is not None and dash >= key.start_mark.column:
+                    gap = max(2, int(first.start_mark.column - dash))
+                    return emit.Layout(step, int(dash - key.start_mark.column), gap)
+            stack.append(value)
+    return emit.Layout(step, step)
 
 
 def _document_step(doc: MappingNode) -> int:
@@ -109,10 +195,11 @@ def _document_step(doc: MappingNode) -> int:
 
 
 class _Planner:
-    def __init__(self, text: str, newline: str, step: int) -> None:
+    def __init__(self, text: str, newline: str, layout: emit.Layout) -> None:
         self.text = text
         self.newline = newline
-        self.step = step
+        self.step = layout.step
+        self.layout = layout
         self.plan = DocumentPlan()
         self.removals: list[tuple[int, int]] = []
 
@@ -121,7 +208,7 @@ class _Planner:
     ) -> bool:
         """Plan ``trie`` inside ``node``; True when the (block) mapping ends up empty."""
         removed: list[tuple[ScalarNode, Node]] = []
-        inserts: list[tuple[str, _Trie | Write]] = []
+        inserts: list[tuple[str, _Trie | _Leaf]] = []
         for name, sub in trie.items():
             where = (*path, name)
             entry = find_entry(node, name)
@@ -130,13 +217,7 @@ class _Planner:
                     inserts.append((name, sub))
                 else:
                     self._expect_gone(sub, where)
-            elif isinstance(sub, Write):
-                if sub.scalar is None:
-                    removed.append(entry)
-                    self.plan.expected[where] = GONE
-                else:
-                    self._replace(entry, sub.scalar, where, flow=bool(node.flow_style))
-            elif self._nested(entry, sub, where):
+            elif self._entry(entry, sub, where, flow=bool(node.flow_style)):
                 removed.append(entry)
         if node.flow_style:
             self._flow_removals(node, removed)
@@ -145,9 +226,34 @@ class _Planner:
         if removed and len(removed) == len(node.value) and not inserts:
             return True
         self._block_removals(removed)
-        if inserts:
-            self._block_insert(node, inserts, path=path, key=key)
+        lists: list[tuple[str, _Trie | _Leaf]] = []
+        others: list[tuple[str, _Trie | _Leaf]] = []
+        for name, sub in inserts:
+            (lists if isinstance(sub, Append) else others).append((name, sub))
+        if others:
+            self._block_insert(node, others, path=path, key=key)
+        if lists:
+            self._block_insert(node, lists, path=path, key=None)
         return False
+
+    def _entry(
+        self, entry: tuple[ScalarNode, Node], sub: _Trie | _Leaf, where: Path, *, flow: bool
+    ) -> bool:
+        """Plan ``sub`` at an existing entry; True when the whole entry must go."""
+        if isinstance(sub, Write):
+            if sub.scalar is not None:
+                self._replace(entry, sub.scalar, where, flow=flow)
+                return False
+        elif isinstance(sub, Append):
+            self._append(entry, sub, where)
+            return False
+        elif isinstance(sub, RemoveItems):
+            if not self._remove_items(entry, sub, where):
+                return False
+        else:
+            return self._nested(entry, sub, where)
+        self.plan.expected[where] = GONE
+        return True
 
     def _nested(self, entry: tuple[ScalarNode, Node], sub: _Trie, where: Path) -> bool:
         key, value = entry
@@ -157,8 +263,8 @@ class _Planner:
         assert isinstance(value, MappingNode)
         return self.mapping(value, sub, where, key=key)
 
-    def _expect_gone(self, sub: _Trie | Write, where: Path) -> None:
-        if isinstance(sub, Write):
+    def _expect_gone(self, sub: _Trie | _Leaf, where: Path) -> None:
+        if isinstance(sub, _LEAVES):
             self.plan.expected[where] = GONE
             return
         for name, child in sub.items():
@@ -192,7 +298,7 @@ class _Planner:
             start = key.start_mark.index
             if not is_first_on_line(self.text, start):
                 raise refuse(key, f"{key.value} does not start its own line; not removed")
-            end = self._entry_end(key, value)
+            end = trimmed(self.text, self._entry_end(key, value))
             after = end if self.text[end - 1 : end] == "\n" else next_line_start(self.text, end)
             self.removals.append((line_start(self.text, start), after or len(self.text)))
 
@@ -214,13 +320,14 @@ class _Planner:
     def _block_insert(
         self,
         node: MappingNode,
-        inserts: list[tuple[str, _Trie | Write]],
+        inserts: list[tuple[str, _Trie | _Leaf]],
         *,
         path: Path,
         key: ScalarNode | None,
     ) -> None:
         """New keys go first in their mapping (right under the parent key, where reviewers
-        see them), except under ``metadata`` and at the top level, where they go last."""
+        see them), except under ``metadata`` and at the top level, where they go last; so do
+        new lists (``key`` None), which Flux manifests conventionally end with."""
         column = int(node.value[0][0].start_mark.column)
         step = self.step
         if key is not None and column > key.start_mark.column:
@@ -243,13 +350,19 @@ class _Planner:
         self.plan.splices.append(Splice(at, at, -column, block))
 
     def _lines(
-        self, entries: list[tuple[str, _Trie | Write]], *, column: int, step: int, path: Path
+        self, entries: list[tuple[str, _Trie | _Leaf]], *, column: int, step: int, path: Path
     ) -> list[str]:
         indent = " " * column
         lines: list[str] = []
         for name, sub in entries:
             where = (*path, name)
-            if isinstance(sub, Write):
+            if isinstance(sub, Append):
+                layout = emit.Layout(step, self.layout.offset, self.layout.gap)
+                lines.extend(emit.block_value(name, list(sub.items), column=column, layout=layout))
+                self.plan.expected[where] = ListAfter((), tuple(emit.plain(i) for i in sub.items))
+            elif isinstance(sub, RemoveItems):
+                continue
+            elif isinstance(sub, Write):
                 if sub.scalar is not None:
                     lines.append(f"{indent}{render_key(name)}: {render(sub.scalar)}")
                     self.plan.expected[where] = sub.scalar.loads_as()
@@ -261,10 +374,15 @@ class _Planner:
         return lines
 
     def _flow_inserts(
-        self, node: MappingNode, inserts: list[tuple[str, _Trie | Write]], path: Path
+        self, node: MappingNode, inserts: list[tuple[str, _Trie | _Leaf]], path: Path
     ) -> None:
         entries: list[str] = []
         for name, sub in inserts:
+            if isinstance(sub, Append):
+                entries.append(f"{render_key(name, flow=True)}: {emit.flow(list(sub.items))}")
+                added = tuple(emit.plain(i) for i in sub.items)
+                self.plan.expected[(*path, name)] = ListAfter((), added)
+                continue
             if not isinstance(sub, Write) or sub.scalar is None:
                 raise refuse(
                     node,
@@ -286,6 +404,81 @@ class _Planner:
             at = node.start_mark.index + 1
             text = ", ".join(entries)
         self.plan.splices.append(Splice(at, at, 0, text))
+
+    def _append(self, entry: tuple[ScalarNode, Node], sub: Append, where: Path) -> None:
+        """Add ``sub.items`` after the last entry of the list at ``entry``."""
+        key, value = entry
+        problem = list_refusal(self.text, key, value, path=where)
+        if problem is not None:
+            raise problem
+        assert isinstance(value, SequenceNode)
+        added = tuple(emit.plain(i) for i in sub.items)
+        self.plan.expected[where] = ListAfter(tuple(range(len(value.value))), added)
+        if value.flow_style:
+            texts = ", ".join(emit.flow(item) for item in sub.items)
+            if value.value:
+                at = content_end(self.text, value.value[-1], value.start_mark.index)
+                texts = ", " + texts
+            else:
+                at = value.start_mark.index + 1
+            self.plan.splices.append(Splice(at, at, 0, texts))
+            return
+        dash = dash_column(self.text, value.value[0])
+        if dash is None:
+            raise refuse(value, f"{dotted(where)}: its first entry does not start on a dash line")
+        lines = [
+            line
+            for item in sub.items
+            for line in emit.block_item(item, column=dash, layout=self.layout)
+        ]
+        end = sequence_end(self.text, value, key.end_mark.index)
+        if end is None:
+            block = "".join(self.newline + line for line in lines)
+            end = len(self.text)
+        else:
+            block = "".join(line + self.newline for line in lines)
+        self.plan.splices.append(Splice(end, end, 0, block))
+
+    def _remove_items(self, entry: tuple[ScalarNode, Node], sub: RemoveItems, where: Path) -> bool:
+        """Remove entries of the list at ``entry``; True when the whole key must go."""
+        key, value = entry
+        problem = list_refusal(self.text, key, value, path=where)
+        if problem is not None:
+            raise problem
+        assert isinstance(value, SequenceNode)
+        gone = set(sub.indices)
+        keep = tuple(i for i in range(len(value.value)) if i not in gone)
+        if not keep and (sub.drop_empty or not value.flow_style):
+            return True
+        self.plan.expected[where] = ListAfter(keep)
+        if value.flow_style:
+            self._flow_item_removals(value, gone)
+            return False
+        floor = key.end_mark.index
+        for index, item in enumerate(value.value):
+            if index in gone:
+                start, end = item_span(self.text, item, floor)
+                self.removals.append((start, end))
+            floor = item.end_mark.index
+        return False
+
+    def _flow_item_removals(self, node: SequenceNode, gone: set[int]) -> None:
+        items = node.value
+        floor = node.start_mark.index
+        ends = []
+        for item in items:
+            ends.append(content_end(self.text, item, floor))
+            floor = item.end_mark.index
+        kept = [i for i in range(len(items)) if i not in gone]
+        if not kept:
+            self.plan.splices.append(Splice(items[0].start_mark.index, ends[-1], 0, ""))
+            return
+        if kept[0] > 0:
+            start, stop = items[0].start_mark.index, items[kept[0]].start_mark.index
+            self.plan.splices.append(Splice(start, stop, 0, ""))
+        for i in range(kept[0] + 1, len(items)):
+            if i in gone:
+                self.plan.splices.append(Splice(ends[i - 1], ends[i], 0, ""))
 
     def _flow_removals(self, node: MappingNode, removed: list[tuple[ScalarNode, Node]]) -> None:
         if not removed:

@@ -4,7 +4,9 @@
 sets the field to its sleep value (keeping the token's quoting). ``plan_wake`` reads every
 state annotation present, restores each field (or removes it, or writes Flux ``suspend:
 false``), and removes the annotation; a field someone changed while asleep is kept and
-reported. Both return ``Write``s for ``mapedit`` and per-field facts for the plan; neither
+reported. ``ScaleRendered`` appends offhours' patch entries to a list instead and records the
+list's old length; its wake removes exactly the entries carrying offhours' marker (see
+``patchsleep``). Both return writes for ``mapedit`` and per-field facts for the plan; neither
 touches text.
 """
 
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 
 from scheduler.core.changes import Scalar
 from scheduler.core.manifests import annotation_keys as keys
-from scheduler.core.manifests import records
+from scheduler.core.manifests import patchsleep, records, sleeppatches
 from scheduler.core.manifests.documents import Node, ScalarNode, scalar_value
 from scheduler.core.manifests.locate import dotted, scalar_at
-from scheduler.core.manifests.mapedit import Write
-from scheduler.core.manifests.methods import SleepMethod
+from scheduler.core.manifests.mapedit import Append, RemoveItems, Write
+from scheduler.core.manifests.methods import ScaleRendered, SleepMethod
 from scheduler.core.manifests.recipes import (
     OnWakeAbsent,
     Recipe,
@@ -67,7 +69,7 @@ class FieldFact:
 class ObjectPlan:
     """The writes of one transition and its facts; ``note`` says why there are no writes."""
 
-    writes: tuple[Write, ...]
+    writes: tuple[Write | Append | RemoveItems, ...]
     facts: tuple[FieldFact, ...]
     note: str = ""
 
@@ -94,6 +96,8 @@ def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
     """Writes that put the object to sleep with ``method``; raises ``Refusal``."""
     if any(key in subject.annotations for key in keys.STATE_KEYS):
         return ObjectPlan((), (), "already asleep")
+    if isinstance(method, ScaleRendered):
+        return _patch_sleep(subject, method)
     recipe = recipe_for(
         subject.api_version, subject.kind, method, self_managing=subject.self_managing
     )
@@ -169,9 +173,16 @@ def plan_wake(subject: Subject, method: SleepMethod | None = None) -> ObjectPlan
     present = [key for key in keys.STATE_KEYS if key in subject.annotations]
     if not present:
         return ObjectPlan((), (), "not asleep")
-    writes: list[Write] = []
+    writes: list[Write | Append | RemoveItems] = []
     facts: list[FieldFact] = []
     for state_key in present:
+        where = sleeppatches.placement_of(state_key)
+        if where is not None:
+            plan = _patch_wake(subject, where, method)
+            writes.extend(plan.writes)
+            facts.extend(plan.facts)
+            writes.append(Write(_annotation(state_key), None))
+            continue
         is_json = state_key in (keys.ORIGINAL_VALUES, keys.ORIGINAL_FIELD)
         text = subject.annotations[state_key]
         for label, original in records.decode(state_key, text, is_json=is_json):
@@ -214,3 +225,32 @@ def _restore(
 
 def _style(node: ScalarNode | None) -> str:
     return str(node.style) if node is not None and node.style in ("'", '"') else ""
+
+
+def _patch_sleep(subject: Subject, method: ScaleRendered) -> ObjectPlan:
+    step = patchsleep.sleep_writes(
+        subject.text,
+        subject.doc,
+        api_version=subject.api_version,
+        kind=subject.kind,
+        method=method,
+        self_managing=subject.self_managing,
+    )
+    assert step.write is not None
+    record = Write(_annotation(step.state_key), annotation_text(step.record, quote=subject.quote))
+    return ObjectPlan((step.write, record), (_fact(step),))
+
+
+def _patch_wake(
+    subject: Subject, where: sleeppatches.Placement, method: SleepMethod | None
+) -> ObjectPlan:
+    recorded = subject.annotations[where.state_key]
+    summary = sleeppatches.summary(method) if isinstance(method, ScaleRendered) else ""
+    step = patchsleep.wake_writes(
+        subject.text, subject.doc, where, recorded=recorded, summary=summary
+    )
+    return ObjectPlan(() if step.write is None else (step.write,), (_fact(step),))
+
+
+def _fact(step: patchsleep.PatchStep) -> FieldFact:
+    return FieldFact(step.field, step.before, step.after, step.note)

@@ -3,7 +3,8 @@
 After splicing, the new text is composed again and every document is compared with the
 original, node by node (tag and value of every scalar, structure of every collection), except
 along the written paths, where the new value must be the expected one, a deleted key must be
-gone, and mappings may appear or disappear only if they hold nothing but written paths. This
+gone, an edited list must hold exactly the kept old entries then the appended ones, and
+mappings may appear or disappear only if they hold nothing but written paths. This
 is stricter than comparing loaded data (a scalar must keep its tag and text, not only its
 value) and cheaper (no Python objects are constructed).
 
@@ -17,11 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scheduler.core.manifests.documents import MappingNode, Node, ScalarNode, scalar_value
+from scheduler.core.manifests.documents import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    scalar_value,
+)
 from scheduler.core.manifests.locate import dotted
-from scheduler.core.manifests.mapedit import GONE, Expected
+from scheduler.core.manifests.mapedit import GONE, Expected, ListAfter
 
-__all__ = ["Comparison"]
+__all__ = ["Comparison", "node_data"]
 
 Path = tuple[str, ...]
 _Tree = dict[str, "_Tree | _Leaf"]
@@ -114,7 +121,11 @@ class Comparison:
         for name, sub in tree.items():
             where = (*path, name)
             after = new_entries.get(name)
-            if isinstance(sub, _Leaf):
+            if isinstance(sub, _Leaf) and isinstance(sub.value, ListAfter):
+                problem = self._check_list(
+                    old_entries.get(name), after, expected=sub.value, where=where
+                )
+            elif isinstance(sub, _Leaf):
                 problem = _check_leaf(after, sub, where)
             elif after is None:
                 problem = _check_missing(sub, where)
@@ -123,6 +134,34 @@ class Comparison:
             if problem is not None:
                 return problem
         return None
+
+    def _check_list(
+        self, old: Node | None, new: Node | None, *, expected: ListAfter, where: Path
+    ) -> str | None:
+        """The list at ``where`` holds the kept old entries, unchanged, then the added ones."""
+        if not isinstance(new, SequenceNode):
+            return f"{dotted(where)} is not the list written"
+        before = old.value if isinstance(old, SequenceNode) else []
+        after = new.value
+        if len(after) != len(expected.keep) + len(expected.added):
+            return f"{dotted(where)} holds {len(after)} entries, not the expected number"
+        for position, index in enumerate(expected.keep):
+            if index >= len(before) or not self.same(before[index], after[position]):
+                return f"{dotted(where)}[{position}] changed, but offhours did not mean to"
+        for offset, value in enumerate(expected.added):
+            position = len(expected.keep) + offset
+            if node_data(after[position]) != value:
+                return f"{dotted(where)}[{position}] does not read as the entry written"
+        return None
+
+
+def node_data(node: Node) -> object:
+    """A node as plain data (mappings as dicts, lists, JSON scalars), as a loader reads it."""
+    if isinstance(node, ScalarNode):
+        return scalar_value(node)
+    if isinstance(node, MappingNode):
+        return {node_data(key): node_data(value) for key, value in node.value}
+    return [node_data(item) for item in node.value]
 
 
 def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
@@ -153,6 +192,8 @@ def _check_missing(tree: _Tree, path: Path) -> str | None:
     """A written mapping that is gone: only deletions may have been under it."""
     for name, sub in tree.items():
         if isinstance(sub, _Leaf):
+            if isinstance(sub.value, ListAfter) and not sub.value.added:
+                continue
             if sub.value is not GONE:
                 return f"{dotted((*path, name))} is missing"
         else:

@@ -25,6 +25,7 @@ __all__ = [
     "Location",
     "Override",
     "Policy",
+    "RenderedRule",
     "Schedule",
     "ScheduleForm",
     "Selector",
@@ -134,6 +135,18 @@ class FieldPath:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedRule:
+    """One ``renderedFields`` entry: while asleep, set ``field`` to ``sleep_value`` on every
+    object of ``kind`` (and API ``group``) that a HelmRelease renders or a Kustomization
+    applies."""
+
+    kind: str
+    field: FieldPath
+    sleep_value: Scalar
+    group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Selector:
     """One ``targets`` or ``exclude`` entry. Empty tuples mean "any"."""
 
@@ -148,6 +161,10 @@ class Selector:
     field: FieldPath | None = None
     sleep_value: Scalar = None
     sleep_replicas: int | None = None
+    #: ``renderedKinds``: the rendered kinds ``scale`` turns off on a HelmRelease or
+    #: Kustomization (None: all it knows)
+    rendered_kinds: tuple[str, ...] | None = None
+    rendered_fields: tuple[RenderedRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

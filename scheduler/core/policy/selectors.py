@@ -17,14 +17,32 @@ from typing import NamedTuple
 
 from scheduler.core.changes import Scalar
 from scheduler.core.policy.document import Node, YMap, YScalar
-from scheduler.core.policy.model import DEFAULT_KINDS, FieldPath, Policy, Selector, TargetAction
+from scheduler.core.policy.fieldpaths import FIELD_EXAMPLE, parse_field_path
+from scheduler.core.policy.model import (
+    DEFAULT_KINDS,
+    FieldPath,
+    Policy,
+    RenderedRule,
+    Selector,
+    TargetAction,
+)
 from scheduler.core.policy.reader import Reader, describe
+from scheduler.core.policy.rendered import read_rendered
 from scheduler.core.syntax import SyntaxProblem, quote
 
 __all__ = ["matches", "parse_field_path", "read_selectors", "select"]
 
 SELECTING_KEYS = ("kinds", "namespaces", "names", "labels", "paths")
-TARGET_KEYS = (*SELECTING_KEYS, "action", "valuesPath", "field", "sleepValue", "sleepReplicas")
+TARGET_KEYS = (
+    *SELECTING_KEYS,
+    "action",
+    "valuesPath",
+    "field",
+    "sleepValue",
+    "sleepReplicas",
+    "renderedKinds",
+    "renderedFields",
+)
 TARGET_EXAMPLE = "{kinds: [Deployment], namespaces: [dev], names: [web]}"
 KNOWN_KINDS = (
     *DEFAULT_KINDS,
@@ -40,10 +58,8 @@ _LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 )
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_PATH_SEGMENT = re.compile(r'([^.\[\]"]+)|\["([^"]+)"\]|\[(\d+)\]')
 _NO_REPLICAS = (TargetAction.SUSPEND, TargetAction.PAUSE, TargetAction.FIELD)
 _MAX_LABEL = 63
-FIELD_EXAMPLE = 'a dot path such as spec.minRunners or metadata.annotations["example.com/paused"]'
 
 
 class _How(NamedTuple):
@@ -54,24 +70,8 @@ class _How(NamedTuple):
     field: FieldPath | None = None
     sleep_value: Scalar = None
     sleep_replicas: int | None = None
-
-
-def parse_field_path(text: str) -> FieldPath:
-    """``a.b[0]["c.d"]`` into segments; raises ``SyntaxProblem``."""
-    segments: list[str | int] = []
-    pos = 0
-    while pos < len(text):
-        if segments and text[pos] == ".":
-            pos += 1
-        match = _PATH_SEGMENT.match(text, pos)
-        if not match or (segments and match.group(1) and text[pos - 1] != "."):
-            raise SyntaxProblem("not a field path", got=quote(text), expected=FIELD_EXAMPLE)
-        key, quoted, index = match.groups()
-        segments.append(int(index) if index is not None else (key or quoted))
-        pos = match.end()
-    if not segments or text.endswith(".") or isinstance(segments[0], int):
-        raise SyntaxProblem("not a field path", got=quote(text), expected=FIELD_EXAMPLE)
-    return FieldPath(text, tuple(segments))
+    rendered_kinds: tuple[str, ...] | None = None
+    rendered_fields: tuple[RenderedRule, ...] = ()
 
 
 def read_selectors(r: Reader, node: Node | None, field: str, *, exclude: bool) -> list[Selector]:
@@ -119,6 +119,8 @@ def _read_entry(r: Reader, node: Node, field: str, *, exclude: bool) -> Selector
         field=how.field,
         sleep_value=how.sleep_value,
         sleep_replicas=how.sleep_replicas,
+        rendered_kinds=how.rendered_kinds,
+        rendered_fields=how.rendered_fields,
     )
 
 
@@ -226,8 +228,11 @@ def _read_how(r: Reader, entry: YMap, field: str) -> _How:
             got="nothing",
             expected="field: spec.minRunners plus sleepValue: 0",
         )
+    rendered_kinds, rendered_fields = read_rendered(r, entry, field, action=action)
     return _How(
         action=action,
+        rendered_kinds=rendered_kinds,
+        rendered_fields=rendered_fields,
         values_path=_read_path_field(
             r, entry, "valuesPath", field=field, owner=TargetAction.VALUES, action=action
         ),

@@ -210,11 +210,13 @@ def test_flux_suspend_waits_for_the_scale_down_of_the_same_policy() -> None:
 
 
 def test_a_kind_without_a_default_action_is_refused_with_a_reason() -> None:
-    """Selecting a Flux Kustomization without action: suspend is refused, not guessed."""
+    """Selecting a Flux Kustomization without an action is refused, not guessed: scale and
+    suspend do very different things there."""
     text = policy_text("p", targets="    - kinds: [Kustomization]\n")
     plan = planner.plan(policies(text), index(clusters__previews_yaml=PREVIEWS_KS), at=NIGHT)
     assert plan.is_empty
-    assert "has no default way to sleep; set `action: suspend`" in plan.refused[0]
+    assert "has no default way to sleep; set `action: scale`" in plan.refused[0]
+    assert "or `action: suspend`" in plan.refused[0]
 
 
 @pytest.mark.parametrize("sleep_replicas", [0, 1])
