@@ -33,11 +33,14 @@ Value = Scalar | Literal | Sequence["Value"] | Mapping[str, "Value"]
 class Layout:
     """How a file indents: ``step`` columns per mapping level, list dashes ``offset``
     columns right of their key (0 for indent-less lists), entries ``gap`` columns right of
-    their dash (``- a`` is 2, ``-   a`` is 4)."""
+    their dash (``- a`` is 2, ``-   a`` is 4); ``literals`` False writes ``Literal`` texts
+    double-quoted (last in a file without a final newline, a ``|`` block would lose its
+    final line break)."""
 
     step: int = 2
     offset: int = 2
     gap: int = 2
+    literals: bool = True
 
 
 def plain(value: Value) -> object:
@@ -77,8 +80,10 @@ def block_value(key: str, value: Value, *, column: int, layout: Layout) -> list[
         for sub_key, sub in value.items():
             lines.extend(block_value(sub_key, sub, column=column + layout.step, layout=layout))
         return lines
-    if isinstance(value, Literal):
+    if isinstance(value, Literal) and layout.literals:
         return [f"{head} |", *_literal_lines(value, column + layout.step)]
+    if isinstance(value, Literal):
+        return [f"{head} {flow(value)}"]
     if isinstance(value, (list, tuple)):
         dash = column + layout.offset
         lines = [head]

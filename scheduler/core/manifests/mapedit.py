@@ -23,7 +23,7 @@ It also returns what each path must hold afterwards, for ``verify``. It refuses 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from scheduler.core.changes import Scalar
@@ -332,7 +332,6 @@ class _Planner:
         step = self.step
         if key is not None and column > key.start_mark.column:
             step = column - int(key.start_mark.column)
-        lines = self._lines(inserts, column=column, step=step, path=path)
         if key is not None and path[0] != "metadata":
             at = next_line_start(self.text, key.end_mark.index)
         else:
@@ -342,6 +341,9 @@ class _Planner:
                 # A line after a block scalar that ends the file without a newline would give
                 # the scalar a final line break: go before the mapping's last entry instead.
                 at = line_start(self.text, node.value[-1][0].start_mark.index)
+        # Last in a file without a final newline, a literal block would lose its final line
+        # break: new texts are then written double-quoted.
+        lines = self._lines(inserts, column=column, step=step, path=path, literals=at is not None)
         if at is None:
             block = "".join(self.newline + line for line in lines)
             at = len(self.text)
@@ -350,14 +352,20 @@ class _Planner:
         self.plan.splices.append(Splice(at, at, -column, block))
 
     def _lines(
-        self, entries: list[tuple[str, _Trie | _Leaf]], *, column: int, step: int, path: Path
+        self,
+        entries: list[tuple[str, _Trie | _Leaf]],
+        *,
+        column: int,
+        step: int,
+        path: Path,
+        literals: bool = True,
     ) -> list[str]:
         indent = " " * column
         lines: list[str] = []
         for name, sub in entries:
             where = (*path, name)
             if isinstance(sub, Append):
-                layout = emit.Layout(step, self.layout.offset, self.layout.gap)
+                layout = emit.Layout(step, self.layout.offset, self.layout.gap, literals)
                 lines.extend(emit.block_value(name, list(sub.items), column=column, layout=layout))
                 self.plan.expected[where] = ListAfter((), tuple(emit.plain(i) for i in sub.items))
             elif isinstance(sub, RemoveItems):
@@ -369,7 +377,13 @@ class _Planner:
             elif _sets(sub):
                 lines.append(f"{indent}{render_key(name)}:")
                 lines.extend(
-                    self._lines(list(sub.items()), column=column + step, step=step, path=where)
+                    self._lines(
+                        list(sub.items()),
+                        column=column + step,
+                        step=step,
+                        path=where,
+                        literals=literals,
+                    )
                 )
         return lines
 
@@ -425,13 +439,12 @@ class _Planner:
             return
         dash = dash_column(self.text, value.value[0])
         if dash is None:
-            raise refuse(value, f"{dotted(where)}: its first entry does not start on a dash line")
-        lines = [
-            line
-            for item in sub.items
-            for line in emit.block_item(item, column=dash, layout=self.layout)
-        ]
+            raise refuse(value, f"{dotted(where)}: a comment stands between an entry and its dash")
         end = sequence_end(self.text, value, key.end_mark.index)
+        layout = self.layout if end is not None else replace(self.layout, literals=False)
+        lines = [
+            line for item in sub.items for line in emit.block_item(item, column=dash, layout=layout)
+        ]
         if end is None:
             block = "".join(self.newline + line for line in lines)
             end = len(self.text)

@@ -139,7 +139,8 @@ def _changed_note(where: sleeppatches.Placement, *, recorded: str, left: int) ->
     expected = 0 if recorded == keys.ABSENT else int(recorded) if recorded.isdigit() else None
     if expected is None or expected == left:
         return ""
+    before = "was absent" if recorded == keys.ABSENT else f"held {recorded} entries"
     return (
-        f"changed while asleep: {where.field} held {recorded} entries before sleep and holds "
-        f"{left} besides offhours' now; kept"
+        f"changed while asleep: {where.field} {before} before sleep and holds {left} "
+        "besides offhours' now; kept"
     )

@@ -18,20 +18,33 @@ __all__ = ["dash_column", "item_span", "list_refusal", "sequence_end", "trimmed"
 
 
 def _dash_index(text: str, item: Node) -> int | None:
-    """Index of the ``-`` introducing ``item`` on the item's own line, or None."""
-    index = item.start_mark.index - 1
-    while index >= 0 and text[index] == " ":
-        index -= 1
-    if index < 0 or text[index] != "-":
+    """Index of the ``-`` introducing ``item``: on the item's own line, or alone on a line
+    above it (``-`` followed only by a comment, blank and comment lines between)."""
+    start = line_start(text, item.start_mark.index)
+    before = text[start : item.start_mark.index]
+    if before.strip(" ") == "-" or (before.strip(" ").startswith("-") and _dash_only(before)):
+        return start + before.index("-")
+    if before.strip(" "):
         return None
-    if text[line_start(text, index) : index].strip(" "):
-        return None
-    return index
+    while start > 0:
+        start = line_start(text, start - 1)
+        line = text[start : next_line_start(text, start) or len(text)].rstrip("\r\n")
+        stripped = line.strip(" ")
+        if stripped.startswith("-") and _dash_only(line):
+            return start + line.index("-")
+        if stripped and not stripped.startswith("#"):
+            return None
+    return None
+
+
+def _dash_only(line: str) -> bool:
+    """True for ``  -``, ``  - `` and ``  - # comment`` (a dash with nothing else)."""
+    rest = line.strip(" ")[1:]
+    return not rest.strip(" ") or (rest.startswith(" ") and rest.strip(" ").startswith("#"))
 
 
 def dash_column(text: str, item: Node) -> int | None:
-    """The column of the dash of a block list entry (None when it is not on the entry's
-    line, e.g. ``-`` alone with the entry below)."""
+    """The column of the dash of a block list entry, or None."""
     index = _dash_index(text, item)
     return None if index is None else index - line_start(text, index)
 
@@ -61,7 +74,7 @@ def item_span(text: str, item: Node, floor: int) -> tuple[int, int]:
     """The lines of one block list entry: from its dash line to the end of its text."""
     dash = _dash_index(text, item)
     if dash is None:
-        raise refuse(item, "this list entry does not start on its dash line; not removed")
+        raise refuse(item, "a comment stands between this list entry and its dash; not removed")
     end = trimmed(text, content_end(text, item, floor))
     if text[end - 1 : end] != "\n":
         end = next_line_start(text, end) or len(text)

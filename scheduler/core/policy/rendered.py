@@ -53,7 +53,8 @@ def read_rendered(
             return None, ()
     kinds = None if kinds_node is None else _read_kinds(r, kinds_node, f"{field}.renderedKinds")
     rules = _read_rules(r, fields_node, f"{field}.renderedFields")
-    if kinds == () and not rules:
+    empty = kinds_node is not None and not r.items(kinds_node, field, expected="")
+    if empty and not rules:
         r.error(
             kinds_node or entry,
             f"{field}.renderedKinds",

@@ -9,7 +9,8 @@ requested edits, byte for byte) and ``case.yaml``::
       - object: Deployment/web            # Kind/name or Kind/namespace/name
         file: apps/web.yaml               # only when the name is ambiguous
         action: sleep                     # or wake
-        method: {replicas: 0}             # replicas | suspend | values | pause | field;
+        method: {replicas: 0}             # replicas | rendered | suspend | values | pause |
+                                          # field;
                                           # omitted: the kind's default (sleep), none (wake)
         outcome: changed                  # changed | unchanged | refused | failed
         changes: ["spec.replicas: 3 -> 0"]
@@ -32,6 +33,8 @@ from scheduler.core.manifests import (
     KedaPause,
     ManifestIndex,
     ManifestObject,
+    RenderedField,
+    ScaleRendered,
     ScaleReplicas,
     SetField,
     SleepMethod,
@@ -110,6 +113,15 @@ def method_of(spec: dict[str, Any] | None) -> SleepMethod | None:
     match name:
         case "replicas":
             return ScaleReplicas(**args)
+        case "rendered":
+            fields = tuple(
+                RenderedField(
+                    f["kind"], tuple(f["path"].split(".")), f["value"], f.get("group", "")
+                )
+                for f in args.get("fields", [])
+            )
+            kinds = tuple(args.get("kinds", ScaleRendered().kinds))
+            return ScaleRendered(args.get("replicas", 0), kinds, fields)
         case "suspend":
             return Suspend()
         case "values":

@@ -13,6 +13,8 @@ from scheduler.core.manifests import (
     HelmValues,
     ObjectEdit,
     Outcome,
+    RenderedField,
+    ScaleRendered,
     SetField,
     SleepMethod,
     Suspend,
@@ -72,7 +74,7 @@ def _sequence(draw: st.DrawFn, items: list[Tree], style: Style, pad: str) -> lis
     dash = pad if style.indentless else pad + " " * style.indent
     lines: list[str] = []
     for item in items:
-        inner = emit(draw, item, style, 0)
+        inner = [line for chunk in emit(draw, item, style, 0) for line in chunk.split("\n")]
         lines.append(f"{dash}- {inner[0].lstrip()}")
         lines.extend(dash + "  " + line for line in inner[1:])
     return lines
@@ -124,6 +126,33 @@ def _pod(draw: st.DrawFn, style: Style) -> Tree:
     return [("containers", containers)]
 
 
+def _rendered(draw: st.DrawFn) -> ScaleRendered:
+    kinds = draw(st.sampled_from([ScaleRendered().kinds, ("Deployment",), ("CronJob",)]))
+    fields = ()
+    if draw(st.booleans()):
+        fields = (RenderedField("AutoscalingRunnerSet", ("spec", "minRunners"), 0, "actions"),)
+    return ScaleRendered(draw(st.integers(0, 2)), kinds, fields)
+
+
+def _patch_list(draw: st.DrawFn, *, wrapped: bool) -> str | list[Tree] | None:
+    """An existing post-renderer / patch list: absent, flow, or block with a user entry."""
+    shape = draw(st.sampled_from(["absent", "flow-empty", "flow", "block"]))
+    if shape == "absent":
+        return None
+    if shape == "flow-empty":
+        return "[]"
+    if shape == "flow":
+        entry = "{kustomize: {images: [{name: a, newTag: b}]}}" if wrapped else "{patch: x}"
+        return f"[{entry}]"
+    patch = [
+        ("patch", "|\n{pad}- op: add\n{pad}  path: /spec/x\n{pad}  value: 1"),
+        ("target", [("kind", "Service")]),
+    ]
+    if wrapped:
+        return [[("kustomize", [("patches", [patch])])]]
+    return [patch]
+
+
 def _helm_spec(draw: st.DrawFn) -> tuple[Tree, SleepMethod]:
     spec: Tree = [("interval", "1h")]
     values = draw(st.sampled_from(["absent", "flow-empty", "replicaCount", "controllers"]))
@@ -138,7 +167,12 @@ def _helm_spec(draw: st.DrawFn) -> tuple[Tree, SleepMethod]:
         if draw(st.booleans()):
             main.insert(0, ("replicas", draw(st.sampled_from(["1", "0", "null"]))))
         spec.append(("values", [("controllers", [("main", main)])]))
-    return spec, HelmValues(paths=(path,))
+    if draw(st.booleans()):
+        return spec, HelmValues(paths=(path,))
+    existing = _patch_list(draw, wrapped=True)
+    if existing is not None:
+        spec.insert(draw(st.integers(0, len(spec))), ("postRenderers", existing))
+    return spec, _rendered(draw)
 
 
 def _spec(draw: st.DrawFn, kind: str, number: int, style: Style) -> tuple[Tree, SleepMethod | None]:
@@ -160,7 +194,13 @@ def _spec(draw: st.DrawFn, kind: str, number: int, style: Style) -> tuple[Tree, 
         return _helm_spec(draw)
     if kind == "Kustomization":
         suspend = draw(st.sampled_from(["false", "true"]))
-        return [("interval", "10m"), ("suspend", suspend), ("path", "./apps")], Suspend()
+        spec = [("interval", "10m"), ("suspend", suspend), ("path", "./apps")]
+        if draw(st.booleans()):
+            return spec, Suspend()
+        existing = _patch_list(draw, wrapped=False)
+        if existing is not None:
+            spec.insert(draw(st.integers(0, len(spec))), ("patches", existing))
+        return spec, _rendered(draw)
     return [("scaleTargetRef", [("name", f"app{number}")]), ("minReplicaCount", "1")], None
 
 
