@@ -46,6 +46,7 @@ FLUX_CONTROLLERS: Final = frozenset(
     }
 )
 FLUX_COMPONENT_FILES: Final = frozenset({"gotk-components.yaml", "gotk-components.yml"})
+_FLUX_KINDS: Final = frozenset({"HelmRelease", "Kustomization"})
 _NAME_LABEL: Final = "app.kubernetes.io/name"
 _PART_OF: Final = "app.kubernetes.io/part-of"
 
@@ -138,6 +139,8 @@ def scale_findings(index: ManifestIndex, resolution: Resolution) -> list[Diagnos
     """Warnings for every claimed object whose sleep would do too much or maybe nothing."""
     found: list[Diagnostic] = []
     for obj in index.objects:
+        if obj.kind not in _FLUX_KINDS:
+            continue
         claims = resolution.claims_on(obj)
         if not claims or not resolution.reachable(obj):
             continue

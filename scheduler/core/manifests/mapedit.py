@@ -157,7 +157,8 @@ def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) 
         raise problem
     assert isinstance(doc, MappingNode)
     step = _document_step(doc)
-    layout = _list_layout(text, doc, step)
+    lists = any(isinstance(w, Append) for w in writes)
+    layout = _list_layout(text, doc, step) if lists else emit.Layout(step, step)
     planner = _Planner(text, newline, layout)
     if planner.mapping(doc, _trie(writes), (), key=None):
         raise refuse(doc, "edit would empty the whole document")
@@ -366,7 +367,7 @@ class _Planner:
             where = (*path, name)
             if isinstance(sub, Append):
                 layout = emit.Layout(step, self.layout.offset, self.layout.gap, literals)
-                lines.extend(emit.block_value(name, list(sub.items), column=column, layout=layout))
+                lines.extend(emit.block_value(name, sub.items, column=column, layout=layout))
                 self.plan.expected[where] = ListAfter((), tuple(emit.plain(i) for i in sub.items))
             elif isinstance(sub, RemoveItems):
                 continue
@@ -393,7 +394,7 @@ class _Planner:
         entries: list[str] = []
         for name, sub in inserts:
             if isinstance(sub, Append):
-                entries.append(f"{render_key(name, flow=True)}: {emit.flow(list(sub.items))}")
+                entries.append(f"{render_key(name, flow=True)}: {emit.flow(sub.items)}")
                 added = tuple(emit.plain(i) for i in sub.items)
                 self.plan.expected[(*path, name)] = ListAfter((), added)
                 continue

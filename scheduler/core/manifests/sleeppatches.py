@@ -19,6 +19,7 @@ live check. Pure: builds values, reads composed nodes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Final
 from scheduler.core.changes import Scalar
 from scheduler.core.manifests import annotation_keys as keys
 from scheduler.core.manifests.documents import MappingNode, Node, ScalarNode, SequenceNode
-from scheduler.core.manifests.emit import Literal, Value
+from scheduler.core.manifests.emit import Literal, Map, Value
 from scheduler.core.manifests.methods import RENDERED_KINDS, RenderedField, ScaleRendered
 from scheduler.core.manifests.nodes import find_entry
 from scheduler.core.manifests.render import text_of
@@ -80,8 +81,8 @@ def placement_of(state_key: str) -> Placement | None:
     return {p.state_key: p for p in (_HELM, _KUSTOMIZATION)}.get(state_key)
 
 
-def _patch(target: dict[str, Value], body: str) -> dict[str, Value]:
-    return {"target": target, "patch": Literal(f"{MARKER}\n{body}")}
+def _patch(target: dict[str, Value], body: str) -> Map:
+    return Map.of({"target": Map.of(target), "patch": Literal(f"{MARKER}\n{body}")})
 
 
 def _json6902(path: str, value: int | bool) -> str:
@@ -112,16 +113,17 @@ def _text(value: Scalar) -> str:
     return text_of(value)
 
 
-def _field_patch(rule: RenderedField) -> dict[str, Value]:
+def _field_patch(rule: RenderedField) -> Map:
     target: dict[str, Value] = {"kind": rule.kind}
     if rule.group:
         target = {"group": rule.group, "kind": rule.kind}
     return _patch(target, _merge(rule.kind, rule.keys, _text(rule.value)))
 
 
-def entries(method: ScaleRendered) -> list[dict[str, Value]]:
+@functools.lru_cache(maxsize=64)
+def entries(method: ScaleRendered) -> tuple[Map, ...]:
     """The Kustomize patches (``{target, patch}``) that put ``method``'s kinds to sleep."""
-    out: list[dict[str, Value]] = []
+    out: list[Map] = []
     replicated = [k for k in _REPLICATED if k in method.kinds]
     if replicated:
         target: dict[str, Value] = {"group": "apps", "kind": "|".join(replicated)}
@@ -133,15 +135,15 @@ def entries(method: ScaleRendered) -> list[dict[str, Value]]:
         body = _merge("ScaledObject", paused, f'"{method.replicas}"')
         out.append(_patch({"group": "keda.sh", "kind": "ScaledObject"}, body))
     out.extend(_field_patch(rule) for rule in method.fields)
-    return out
+    return tuple(out)
 
 
 def list_items(method: ScaleRendered, where: Placement) -> tuple[Value, ...]:
     """What is appended to the list: one post-renderer, or the patches themselves."""
     patches = entries(method)
     if where.wrapped:
-        return ({"kustomize": {"patches": patches}},)
-    return tuple(patches)
+        return (Map.of({"kustomize": Map.of({"patches": patches})}),)
+    return patches
 
 
 def summary(method: ScaleRendered) -> str:
