@@ -42,7 +42,7 @@ check: install-test
 	$(VENV)/bin/lint-imports
 
 test: install-test prometheus check
-	OFFHOURS_REQUIRE_PROMETHEUS=1 $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	OFFHOURS_REQUIRE_PROMETHEUS=1 OFFHOURS_REQUIRE_ENGINES=1 $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done

