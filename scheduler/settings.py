@@ -208,7 +208,10 @@ class DaemonSettings(_Group):
         ),
     )
     flux_follow_timeout_seconds: float = Field(
-        900.0, gt=0, description="How long to follow a push until Flux reports it applied."
+        900.0,
+        gt=0,
+        description="How long to follow a push until Flux reports it applied, and then until "
+        "the workloads it changed are confirmed live (each wait, seconds).",
     )
 
 

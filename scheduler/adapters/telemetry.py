@@ -3,10 +3,30 @@
 
 Metric names are a contract with the Grafana dashboard and alert rules under
 ``clusters/offhours/``; change them together.
+
+Set by the loop after each cycle: ``offhours_cycles_total{result}``,
+``offhours_cycle_duration_seconds``, ``offhours_errors_total{kind}``,
+``offhours_targets_asleep{policy}``, ``offhours_transitions_total{policy,action}``,
+``offhours_push_conflicts_total``, ``offhours_last_successful_push_timestamp_seconds``,
+``offhours_actuation_lag_seconds``, ``offhours_estimated_watts_avoided{policy}``,
+``offhours_is_leader`` and ``offhours_next_transition_timestamp_seconds{policy}``.
+
+Set by the Flux follower after each push, per changed target (``target`` is
+``kind/namespace/name``, as in the logs; a series is removed when its target is woken):
+
+- ``offhours_flux_apply_lag_seconds``: pushed commit to Flux reporting it applied;
+- ``offhours_target_workloads_running{target}``: workloads of a target committed asleep that
+  still run when the live check ends (for a HelmRelease or Kustomization, each deployed
+  Deployment, StatefulSet, ReplicaSet, CronJob or ScaledObject not yet asleep; for a workload
+  target, 1 or 0); 0 once everything is asleep;
+- ``offhours_target_not_ready{target}``: 1 when the HelmRelease or Kustomization a target
+  sleeps through reports Ready=False at the end of the live check (a failed upgrade, install
+  or build: what Git says is not running), else 0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,6 +93,31 @@ class Telemetry:
             ["policy"],
             registry=r,
         )
+        self.workloads_running = Gauge(
+            "offhours_target_workloads_running",
+            "Workloads of a target committed asleep that still run at the last live check.",
+            ["target"],
+            registry=r,
+        )
+        self.target_not_ready = Gauge(
+            "offhours_target_not_ready",
+            "1 when the HelmRelease or Kustomization of a sleeping target reports Ready=False.",
+            ["target"],
+            registry=r,
+        )
+
+    def record_live(self, target: str, *, running: int, not_ready: bool | None = None) -> None:
+        """The live check of a target committed asleep: how many of its workloads still run,
+        and (for a HelmRelease or Kustomization) whether it reports Ready=False."""
+        self.workloads_running.labels(target=target).set(running)
+        if not_ready is not None:
+            self.target_not_ready.labels(target=target).set(1 if not_ready else 0)
+
+    def forget_target(self, target: str) -> None:
+        """Drop a woken target's live-check series (it is no longer meant to be asleep)."""
+        for gauge in (self.workloads_running, self.target_not_ready):
+            with contextlib.suppress(KeyError):
+                gauge.remove(target)
 
     def render(self) -> bytes:
         """The registry in the Prometheus text format."""

@@ -91,6 +91,7 @@ def _serve(settings: Settings, stack: ExitStack) -> None:
             settings=settings,
             on_applied=telemetry.flux_apply_lag.observe,
             timeout=settings.daemon.flux_follow_timeout_seconds,
+            telemetry=telemetry,
         )
         if settings.daemon.leader_election:
             elector = _start_election(api, settings, stop=stop, stack=stack)

@@ -212,6 +212,13 @@ class FluxObject:
         return self.observed_generation == self.generation
 
     @property
+    def ready_failure(self) -> Condition | None:
+        """The Ready condition when it is ``False`` (the last install, upgrade, build or apply
+        failed); None when Ready is True, Unknown or not reported."""
+        cond = self.condition("Ready")
+        return cond if cond is not None and cond.status is ConditionStatus.FALSE else None
+
+    @property
     def ready_message(self) -> str:
         """The Ready condition's message, or a note that there is none."""
         cond = self.condition("Ready")
@@ -343,6 +350,13 @@ class ClusterReader(Protocol):
 
     def flux_objects(self, refs: Iterable[WorkloadRef]) -> dict[WorkloadRef, FluxObject | None]:
         """Flux Kustomizations / HelmReleases / sources by reference."""
+        ...
+
+    def deployed(
+        self, owners: Iterable[WorkloadRef], *, kinds: Sequence[str]
+    ) -> dict[WorkloadRef, tuple[LiveWorkload, ...]]:
+        """The workloads of ``kinds`` each HelmRelease or Kustomization deployed (by Flux's
+        labels, in every namespace offhours reads)."""
         ...
 
     def flux_snapshot(self, *, namespaces: Sequence[str] | None = None) -> FluxSnapshot:

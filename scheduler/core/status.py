@@ -5,6 +5,9 @@ stuck?" for every object a policy selects (and every object still asleep in Git)
 state and why, Git's state (asleep = carries an ``offhours.dev/original-*`` record), a pending
 change if Git lags the policy, the live state if the cluster was read, the Flux revision the
 owning Kustomization applied, the drift between the layers, and the next transition.
+A HelmRelease or Kustomization asleep in Git with offhours' sleep patches is asleep in the
+cluster only when everything it deployed is (``scheduler.core.sleepcheck``): its live line
+lists the workloads still running, and the drift is then "cluster behind git".
 Pure: reads the plan, the index and (optional) observations.
 """
 
@@ -19,9 +22,10 @@ from scheduler.core import schedule
 from scheduler.core.changes import Action
 from scheduler.core.instants import format_utc
 from scheduler.core.manifests import ManifestIndex, ManifestObject
-from scheduler.core.observations import FluxSnapshot, LiveWorkload
+from scheduler.core.observations import Condition, FluxSnapshot, LiveWorkload
 from scheduler.core.planner import Plan, object_state
 from scheduler.core.policy import Policy, State
+from scheduler.core.sleepcheck import SleepCheck
 from scheduler.core.workloads import WorkloadRef
 
 __all__ = ["Drift", "Observed", "TargetStatus", "render_text", "target_statuses", "to_document"]
@@ -54,6 +58,10 @@ class TargetStatus:
     next_transition: float | None
     next_state: State | None
     warnings: tuple[str, ...] = field(default=())
+    #: what a HelmRelease or Kustomization asleep in Git deployed, judged (None: not checked)
+    rendered: SleepCheck | None = None
+    #: the target's own Ready condition when it is a HelmRelease or Kustomization (None: not read)
+    flux_ready: Condition | None = None
 
 
 def _why(policy: Policy, obj: ManifestObject, at: float) -> str:
@@ -123,6 +131,24 @@ class Observed:
     workloads: Mapping[WorkloadRef, LiveWorkload | None] = field(default_factory=dict)
     flux: FluxSnapshot | None = None
     warnings: Mapping[WorkloadRef, tuple[str, ...]] = field(default_factory=dict)
+    rendered: Mapping[WorkloadRef, SleepCheck] = field(default_factory=dict)
+
+    def live(self, ref: WorkloadRef) -> tuple[str | None, bool | None]:
+        """The live line of ``ref`` (None when not read) and whether it is asleep there."""
+        check = self.rendered.get(ref)
+        if check is not None:
+            return check.line, check.settled
+        if ref not in self.workloads:
+            return None, None
+        workload = self.workloads[ref]
+        return _describe(workload), None if workload is None else _live_asleep(workload)
+
+    def ready(self, ref: WorkloadRef) -> Condition | None:
+        """The Ready condition of a HelmRelease or Kustomization target, if read."""
+        if self.flux is None or ref.kind not in ("HelmRelease", "Kustomization"):
+            return None
+        found = self.flux.find(ref)
+        return None if found is None else found.condition("Ready")
 
 
 def target_statuses(
@@ -170,9 +196,7 @@ def _status(  # noqa: PLR0913 - one row's facts, keyword-only
     at: float,
     observed: Observed | None,
 ) -> TargetStatus:
-    live_obj = observed.workloads.get(obj.ref) if observed else None
-    read = observed is not None and obj.ref in observed.workloads
-    live_asleep = _live_asleep(live_obj) if live_obj is not None else None
+    live, live_asleep = observed.live(obj.ref) if observed else (None, None)
     nxt, nxt_state = _next(policies, at)
     return TargetStatus(
         target=obj.ref,
@@ -182,7 +206,7 @@ def _status(  # noqa: PLR0913 - one row's facts, keyword-only
         reason=reason,
         git_asleep=obj.asleep,
         pending=pending.get(obj.ref),
-        live=_describe(live_obj) if read else None,
+        live=live,
         live_asleep=live_asleep,
         flux_revision=_revision(index, obj, observed.flux if observed else None),
         drift=_drift(
@@ -194,6 +218,8 @@ def _status(  # noqa: PLR0913 - one row's facts, keyword-only
         next_transition=nxt,
         next_state=nxt_state,
         warnings=observed.warnings.get(obj.ref, ()) if observed else (),
+        rendered=observed.rendered.get(obj.ref) if observed else None,
+        flux_ready=observed.ready(obj.ref) if observed else None,
     )
 
 
@@ -220,9 +246,43 @@ def to_document(rows: Sequence[TargetStatus], *, at: float) -> dict[str, Any]:
                 else format_utc(r.next_transition),
                 "nextState": None if r.next_state is None else str(r.next_state),
                 "warnings": list(r.warnings),
+                "renderedWorkloads": _rendered_document(r.rendered),
+                "fluxReady": _condition_document(r.flux_ready),
             }
             for r in rows
         ],
+    }
+
+
+def _rendered_document(check: SleepCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {
+        "expected": {
+            "replicas": check.expectation.replicas,
+            "kinds": list(check.expectation.kinds),
+        },
+        "found": len(check.workloads),
+        "settled": check.settled,
+        "stillRunning": [
+            {
+                "kind": w.ref.kind,
+                "namespace": w.ref.namespace,
+                "name": w.ref.name,
+                "state": w.state,
+            }
+            for w in check.running
+        ],
+    }
+
+
+def _condition_document(condition: Condition | None) -> dict[str, str] | None:
+    if condition is None:
+        return None
+    return {
+        "status": str(condition.status),
+        "reason": condition.reason,
+        "message": condition.message,
     }
 
 

@@ -4,6 +4,14 @@ After a push the follower (on a background thread, so the loop keeps its timing)
 reconcile the GitRepository now (``reconcile.fluxcd.io/requestedAt``), waits until every
 Kustomization owning a changed file reports the commit applied and Ready, records the lag,
 and logs objects that never got there. A later commit on top of ours counts as applied.
+
+Then it confirms live, not assumed: scaled workloads must reach the committed replicas, and
+everything a HelmRelease or Kustomization put to sleep deployed (found by Flux's labels) must
+be asleep, within the same deadline. Each workload still running is logged
+(``workload.still_running``), each target's result too (``workload.settled`` /
+``workload.not_settled``), a HelmRelease or Kustomization reporting Ready=False as
+``flux.not_ready``; the counts go to ``offhours_target_workloads_running`` and
+``offhours_target_not_ready``.
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ from datetime import UTC, datetime
 import structlog
 
 from scheduler.adapters import kube
-from scheduler.core import flux
-from scheduler.core.changes import Change
+from scheduler.adapters.telemetry import Telemetry
+from scheduler.core import flux, sleepcheck
+from scheduler.core.changes import Action, Change
 from scheduler.core.observations import LiveTarget
 from scheduler.core.workloads import WorkloadRef
 from scheduler.errors import KubeError
@@ -45,6 +54,30 @@ def live_target(change: Change) -> LiveTarget | None:
     return None
 
 
+def _log_check(commit: str, check: sleepcheck.SleepCheck) -> None:
+    """One line per sleeping target, and one per deployed workload still running."""
+    target = str(check.owner)
+    if check.settled:
+        _log.info("workload.settled", commit=commit, target=target, message=check.line)
+        return
+    running = check.running
+    _log.warning(
+        "workload.not_settled",
+        commit=commit,
+        target=target,
+        message=check.line,
+        running=len(running),
+    )
+    for workload in running:
+        _log.warning(
+            "workload.still_running",
+            commit=commit,
+            target=target,
+            workload=str(workload.ref),
+            state=workload.state,
+        )
+
+
 class ClusterFlux:
     """``FluxView`` over a live cluster."""
 
@@ -55,9 +88,14 @@ class ClusterFlux:
         settings: Settings,
         on_applied: Callable[[float], None],
         timeout: float = 900.0,
+        telemetry: Telemetry | None = None,
+        clock: kube.Clock | None = None,
     ) -> None:
+        """``timeout`` bounds each wait (Flux applying, workloads settling); ``telemetry``
+        receives the live-check gauges; ``clock`` paces the polls (the system clock)."""
         self._cluster, self._settings = cluster, settings
         self._on_applied, self._timeout = on_applied, timeout
+        self._telemetry, self._clock = telemetry, clock or kube.SystemClock()
         self._threads: list[threading.Thread] = []
 
     def applied(self, commit: str, owners: Sequence[WorkloadRef], *, includes: Includes) -> bool:
@@ -124,14 +162,11 @@ class ClusterFlux:
         includes: Includes,
         changes: tuple[Change, ...],
     ) -> None:
+        self._forget_woken(changes)
         self._warn(changes)
         self._request_reconcile()
         outcomes = kube.wait_for_applied(
-            self._cluster,
-            commit,
-            owners,
-            polling=kube.Polling(timeout=self._timeout, poll=5.0),
-            includes=includes,
+            self._cluster, commit, owners, polling=self._polling(), includes=includes
         )
         for outcome in outcomes.values():
             if outcome.ok:
@@ -167,18 +202,66 @@ class ClusterFlux:
                     message=warning.message,
                 )
 
+    def _polling(self) -> kube.Polling:
+        return kube.Polling(timeout=self._timeout, poll=5.0, clock=self._clock)
+
+    def _forget_woken(self, changes: tuple[Change, ...]) -> None:
+        """A woken target is no longer meant to be asleep: drop its live-check gauges."""
+        if self._telemetry is None:
+            return
+        for change in changes:
+            if change.action is Action.WAKE:
+                self._telemetry.forget_target(str(change.target))
+
     def _confirm_live(self, commit: str, changes: tuple[Change, ...]) -> None:
+        """Wait until the cluster runs what was committed: scaled workloads at their
+        replicas, and what each sleeping HelmRelease or Kustomization deployed asleep."""
+        self._confirm_workloads(commit, changes)
+        self._confirm_rendered(commit, changes)
+
+    def _confirm_workloads(self, commit: str, changes: tuple[Change, ...]) -> None:
         """For scaled workloads, wait until the live replicas reached what was committed."""
         wanted = {c.target: t for c in changes if (t := live_target(c)) is not None}
         if not wanted:
             return
-        outcomes = kube.wait_for_replicas(
-            self._cluster, wanted, polling=kube.Polling(timeout=self._timeout, poll=5.0)
-        )
+        asleep = {c.target for c in changes if c.action is Action.SLEEP}
+        outcomes = kube.wait_for_replicas(self._cluster, wanted, polling=self._polling())
         for outcome in outcomes.values():
             event = "workload.settled" if outcome.ok else "workload.not_settled"
             log = _log.info if outcome.ok else _log.warning
             log(event, commit=commit, target=str(outcome.ref), message=outcome.message)
+            if self._telemetry is not None and outcome.ref in asleep:
+                running = outcome.status is kube.FollowStatus.TIMEOUT
+                self._telemetry.record_live(str(outcome.ref), running=int(running))
+
+    def _confirm_rendered(self, commit: str, changes: tuple[Change, ...]) -> None:
+        """For each HelmRelease or Kustomization put to sleep, wait until everything it
+        deployed is asleep; log each workload still running and a Ready=False."""
+        expected = {
+            c.target: e for c in changes if (e := sleepcheck.expectation_of_change(c)) is not None
+        }
+        if not expected:
+            return
+        outcomes = kube.wait_for_rendered(self._cluster, expected, polling=self._polling())
+        for ref in sorted(outcomes):
+            self._report_rendered(commit, outcomes[ref])
+
+    def _report_rendered(self, commit: str, outcome: kube.RenderedOutcome) -> None:
+        """Log the judgement (and a Ready=False), and set the target's gauges."""
+        check, target = outcome.check, str(outcome.check.owner)
+        _log_check(commit, check)
+        failure = outcome.not_ready
+        if failure is not None:
+            _log.warning(
+                "flux.not_ready",
+                commit=commit,
+                object=target,
+                reason=failure.reason,
+                message=failure.message,
+            )
+        if self._telemetry is not None:
+            running = len(check.running)
+            self._telemetry.record_live(target, running=running, not_ready=failure is not None)
 
     def _request_reconcile(self) -> None:
         settings = self._settings

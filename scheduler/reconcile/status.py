@@ -1,7 +1,9 @@
 """``offhours status`` glue: the repository's plan at now, plus what the cluster runs.
 
 The cluster is read when it can be (kubeconfig or in-cluster config); when it cannot, the
-Git-level status is still shown and the reason printed once.
+Git-level status is still shown and the reason printed once. For a HelmRelease or
+Kustomization asleep in Git with offhours' sleep patches, what it deployed is listed by Flux's
+labels and judged (one look, no waiting).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from scheduler.adapters import gitrepo, kube
-from scheduler.core import flux, status
+from scheduler.core import flux, sleepcheck, status
 from scheduler.core.manifests import ManifestIndex
 from scheduler.core.planner import Plan
+from scheduler.core.workloads import WorkloadRef
 from scheduler.errors import ConfigError, KubeError
 from scheduler.reconcile.workspace import load_workspace, plan_workspace
 from scheduler.settings import Settings
@@ -38,6 +41,7 @@ def _observe(settings: Settings, plan: Plan, index: ManifestIndex) -> status.Obs
     with kube.connect(settings.kube) as api:
         cluster = kube.KubeCluster(api, namespaces=settings.kube.namespaces)
         workloads = cluster.workloads([r for r in refs if r.kind in _LIVE_KINDS])
+        rendered = _rendered(cluster, plan, index)
         snapshot = cluster.flux_snapshot()
         context = flux.DeliveryContext(
             snapshot, kube.push_target(settings.kube), cluster.autoscalers()
@@ -52,7 +56,21 @@ def _observe(settings: Settings, plan: Plan, index: ManifestIndex) -> status.Obs
         )
         for ref in refs
     }
-    return status.Observed(workloads=workloads, flux=snapshot, warnings=warnings)
+    return status.Observed(workloads=workloads, flux=snapshot, warnings=warnings, rendered=rendered)
+
+
+def _rendered(
+    cluster: kube.KubeCluster, plan: Plan, index: ManifestIndex
+) -> dict[WorkloadRef, sleepcheck.SleepCheck]:
+    """What each HelmRelease or Kustomization asleep in Git deployed, judged."""
+    if plan.resolution is None:
+        return {}
+    expected = sleepcheck.expectations_in_git(index, plan.resolution)
+    if not expected:
+        return {}
+    kinds = sorted({kind for e in expected.values() for kind in e.kinds})
+    live = cluster.deployed(expected, kinds=kinds)
+    return {ref: sleepcheck.judge(ref, live[ref], e) for ref, e in expected.items()}
 
 
 _LIVE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "CronJob", "ScaledObject")

@@ -10,6 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from scheduler.cli import common, main
+from scheduler.core import planner
+from scheduler.core.manifests import build_index
+from scheduler.core.policy import load_policies
 from scheduler.testing.kubeapi import KubeApiServer, objects
 
 NIGHT = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # Tuesday 23:00 in Berlin
@@ -139,3 +142,95 @@ def test_an_unreachable_cluster_still_prints_git_status(
     _, doc = run("--repo", str(repo))
     assert doc["cluster"].startswith("cluster not read:")
     assert len(doc["targets"]) == 3
+
+
+MEDIA_POLICY = POLICY.replace("name: dev", "name: media").replace(
+    "- namespaces: [dev]", "- namespaces: [media]\n      kinds: [HelmRelease]"
+)
+ARR = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: arr
+  namespace: media
+spec:
+  interval: 30m
+  chartRef: {kind: OCIRepository, name: app-template}
+"""
+ARR_LABELS = {"helm.toolkit.fluxcd.io/name": "arr", "helm.toolkit.fluxcd.io/namespace": "media"}
+HELM_GROUP = "helm.toolkit.fluxcd.io"
+
+
+@pytest.fixture
+def release_repo(tmp_path: Path) -> Path:
+    """A fleet repository whose HelmRelease offhours already put to sleep (a post-renderer)."""
+    files = {"policies/media.yaml": MEDIA_POLICY, "apps/arr.yaml": ARR}
+    pols = load_policies([("policies/media.yaml", MEDIA_POLICY)], now=NIGHT.timestamp())
+    plan = planner.plan(pols.policies, build_index(files.items()), at=NIGHT.timestamp())
+    files |= {edit.path: edit.new_text for edit in plan.changed_files}
+    assert "offhours.dev/original-post-renderers" in files["apps/arr.yaml"]
+    root = tmp_path / "fleet"
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def seed_release(api: KubeApiServer, *, running: int, ready: dict | None = None) -> None:
+    inventory = [objects.inventory_id("media", "arr", group=HELM_GROUP, kind="HelmRelease")]
+    api.put(objects.kustomization("flux-system", "apps", inventory=inventory))
+    api.put(objects.helm_release("media", "arr", ready=ready))
+    api.put(objects.git_repository("flux-system", "flux-system"))
+    api.put(objects.deployment("media", "sonarr", replicas=running, labels=ARR_LABELS))
+    api.put(objects.statefulset("media", "db", replicas=running, labels=ARR_LABELS))
+    api.put(objects.deployment("media", "radarr", replicas=0, labels=ARR_LABELS))
+
+
+def status_of(
+    repo: Path, api: KubeApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> str:
+    monkeypatch.setenv("OFFHOURS_KUBE__KUBECONFIG", str(api.write_kubeconfig(tmp_path / "kc")))
+    monkeypatch.setenv("OFFHOURS_KUBE__CONTEXT", "offhours-test")
+    result = CliRunner().invoke(main, ["status", "--repo", str(repo), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_release_asleep_in_git_with_running_workloads_is_cluster_behind_git(
+    release_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release's post-renderer is committed but its Deployment and StatefulSet still run
+    and its upgrade failed: the row lists them, is 'cluster behind git', and warns."""
+    failed = objects.ready_condition(
+        ready=False, reason="UpgradeFailed", message="Helm upgrade failed: post-renderer error"
+    )
+    with KubeApiServer() as api:
+        seed_release(api, running=1, ready=failed)
+        text = status_of(release_repo, api, tmp_path, monkeypatch, "text")
+    assert "HelmRelease/media/arr  [cluster behind git]" in text
+    assert (
+        "  cluster: asleep in Git, 2 workloads still running: Deployment/media/sonarr 1/1, "
+        "StatefulSet/media/db 1/1;"
+    ) in text
+    assert (
+        "  ! error: HelmRelease/media/arr: HelmRelease media/arr is not Ready (UpgradeFailed: "
+        "Helm upgrade failed: post-renderer error)"
+    ) in text
+    assert "[target-not-ready]" in text
+
+
+def test_a_release_whose_workloads_are_asleep_is_in_sync_in_json(
+    release_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every rendered workload at 0: in sync, the count in `cluster`, the details in
+    renderedWorkloads and the Ready condition in fluxReady."""
+    with KubeApiServer() as api:
+        seed_release(api, running=0)
+        doc = json.loads(status_of(release_repo, api, tmp_path, monkeypatch, "json"))
+    (row,) = doc["targets"]
+    assert row["drift"] == "in sync"
+    assert row["cluster"] == "asleep: 3 rendered workloads at 0"
+    assert row["renderedWorkloads"]["settled"] is True
+    assert row["renderedWorkloads"]["stillRunning"] == []
+    assert row["fluxReady"]["status"] == "True"
+    assert row["warnings"] == []

@@ -3,7 +3,8 @@
 Owns: a scripted timeline that exercises every dashboard query and every alert:
   [0 h, 6 h)   healthy: one leader, pushes applied by Flux within a minute, Kepler data;
   [6 h, 9 h)   broken: two leaders, failing cycles, push conflicts, overdue transitions, slow
-               and missing Flux applies, Kepler gone;
+               and missing Flux applies, a release asleep in Git still running and not Ready,
+               Kepler gone;
   [9 h, 12 h)  down: no replica up, none leading.
 ``HEALTHY``, ``BROKEN`` and ``DOWN`` are instants inside each phase where every window the
 queries use (up to 6 h) sees the phase it tests. Values are made up; labels follow the daemon's
@@ -180,6 +181,7 @@ def _daemon() -> list[Series]:
             _sample(lambda t: 5.0 * (t >= T0 + 2 * HOUR)),
         ),
     ]
+    series += _live_check(a, b)
     for pod in (a, b):
         series.append(
             Series(
@@ -195,6 +197,36 @@ def _daemon() -> list[Series]:
     series += _histogram("offhours_actuation_lag_seconds", a, actuation, LAG_BUCKETS)
     series += _histogram("offhours_flux_apply_lag_seconds", a, applies, LAG_BUCKETS)
     return series
+
+
+def _live_check(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> list[Series]:
+    """The leader's live check: the release asleep in Git settles while healthy and keeps 2
+    workloads running (upgrade failed) when broken; the standby's stale series from an earlier
+    leadership must not fire."""
+    release = (("target", "HelmRelease/media/arr"),)
+    broken = lambda t: t >= BROKEN_FROM  # noqa: E731
+    return [
+        Series(
+            "offhours_target_workloads_running",
+            (*a, *release),
+            _sample(lambda t: 2.0 * broken(t), end=DOWN_FROM),
+        ),
+        Series(
+            "offhours_target_not_ready",
+            (*a, *release),
+            _sample(lambda t: 1.0 * broken(t), end=DOWN_FROM),
+        ),
+        Series(
+            "offhours_target_workloads_running",
+            (*b, ("target", "Deployment/dev/web")),
+            _sample(lambda t: 1.0, end=BROKEN_FROM),
+        ),
+        Series(
+            "offhours_target_not_ready",
+            (*b, ("target", "HelmRelease/dev/web")),
+            _sample(lambda t: 1.0, end=BROKEN_FROM),
+        ),
+    ]
 
 
 def _kepler() -> list[Series]:

@@ -26,6 +26,8 @@ DAEMON_METRICS = frozenset(
         "offhours_estimated_watts_avoided",
         "offhours_is_leader",
         "offhours_next_transition_timestamp_seconds",
+        "offhours_target_workloads_running",
+        "offhours_target_not_ready",
     }
 )
 SEVERITIES = frozenset({"critical", "warning", "info"})

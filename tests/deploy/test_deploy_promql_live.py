@@ -25,6 +25,8 @@ FIRES_AT = {
     "OffhoursFluxNotApplying": demo_series.BROKEN,
     "OffhoursFluxApplySlow": demo_series.BROKEN,
     "OffhoursActuationLate": demo_series.BROKEN,
+    "OffhoursAsleepTargetStillRunning": demo_series.BROKEN,
+    "OffhoursSleepingTargetNotReady": demo_series.BROKEN,
     "OffhoursKeplerDataMissing": demo_series.BROKEN,
 }
 

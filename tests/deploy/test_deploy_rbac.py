@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from scheduler.adapters.kube import kinds
+from scheduler.core.manifests import RENDERED_KINDS
 from tests.deploy import fleet
 
 READ = ("get", "list", "watch")
@@ -123,3 +125,13 @@ def test_bindings_bind_only_the_offhours_service_account(kind: str) -> None:
         assert binding.body["subjects"] == [
             {"kind": "ServiceAccount", "name": "offhours", "namespace": "offhours"}
         ]
+
+
+@pytest.mark.parametrize("kind", [*RENDERED_KINDS, "HelmRelease", "Kustomization"])
+def test_the_live_check_may_list_what_it_reads(kind: str) -> None:
+    """Confirming a sleeping HelmRelease or Kustomization lists each workload kind by Flux's
+    labels in every namespace, and reads the Flux object: the ClusterRole grants get and list
+    on each of those kinds (and the RBAC table above pins that nothing more is granted)."""
+    resource = kinds.by_kind(kind)
+    verbs = grants(_roles())[("ClusterRole", "", resource.group, resource.plural, ())]
+    assert {"get", "list"} <= set(verbs)

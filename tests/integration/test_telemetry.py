@@ -60,6 +60,24 @@ def test_metrics_expose_the_dashboard_contract(served: tuple) -> None:
         assert name in body
 
 
+def test_live_check_gauges_are_served_and_dropped_on_wake(served: tuple) -> None:
+    """A target committed asleep with 2 workloads still running and Ready=False is exported
+    per target; forgetting it (woken) removes both series."""
+    server, telemetry, _, _ = served
+    telemetry.record_live("HelmRelease/media/arr", running=2, not_ready=True)
+    telemetry.record_live("Deployment/dev/web", running=0)
+    _, body = get(server, "/metrics")
+    assert 'offhours_target_workloads_running{target="HelmRelease/media/arr"} 2.0' in body
+    assert 'offhours_target_not_ready{target="HelmRelease/media/arr"} 1.0' in body
+    assert 'offhours_target_workloads_running{target="Deployment/dev/web"} 0.0' in body
+    assert 'offhours_target_not_ready{target="Deployment/dev/web"}' not in body
+    telemetry.forget_target("HelmRelease/media/arr")
+    telemetry.forget_target("never/seen/target")
+    _, body = get(server, "/metrics")
+    assert "HelmRelease/media/arr" not in body
+    assert 'offhours_target_workloads_running{target="Deployment/dev/web"} 0.0' in body
+
+
 def test_healthz_fails_when_the_loop_stalls(served: tuple) -> None:
     """/healthz is 200 while the loop beats and 503 once the heartbeat is stale."""
     server, _, health, clock = served

@@ -39,8 +39,10 @@ from scheduler.adapters.kube.follow import (
     FollowOutcome,
     FollowStatus,
     Polling,
+    RenderedOutcome,
     SystemClock,
     wait_for_applied,
+    wait_for_rendered,
     wait_for_replicas,
 )
 from scheduler.adapters.kube.lease import LeaderElector, LeaseRecord
@@ -62,9 +64,11 @@ __all__ = [
     "Polling",
     "ReconcileOutcome",
     "ReconcileRequest",
+    "RenderedOutcome",
     "SystemClock",
     "connect",
     "push_target",
     "wait_for_applied",
+    "wait_for_rendered",
     "wait_for_replicas",
 ]

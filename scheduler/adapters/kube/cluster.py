@@ -2,7 +2,8 @@
 
 Owns ``KubeCluster`` (the ``ClusterReader`` port over ``KubeApi``): live workloads and Flux
 objects by reference, batched as one list per kind and namespace when several are wanted in
-the same namespace (one GET otherwise); the Flux snapshot (every Kustomization, HelmRelease and
+the same namespace (one GET otherwise); the workloads a HelmRelease or Kustomization deployed,
+listed by Flux's labels; the Flux snapshot (every Kustomization, HelmRelease and
 source, per configured namespace or cluster-wide) and autoscalers for the delivery checks;
 and ``request_reconcile``, which merge-patches ``reconcile.fluxcd.io/requestedAt`` onto a
 GitRepository or Kustomization, unless it is suspended (Flux would ignore it).
@@ -20,6 +21,7 @@ from typing import TypeVar
 from scheduler.adapters.kube import fluxobjects, kinds, workloads
 from scheduler.adapters.kube.api import Json, KubeApi
 from scheduler.adapters.kube.errors import KindNotServed, KubeForbidden
+from scheduler.core import sleepcheck
 from scheduler.core.flux import applied
 from scheduler.core.flux.sources import PushTarget
 from scheduler.core.observations import FluxObject, FluxSnapshot, LiveWorkload
@@ -33,6 +35,8 @@ T = TypeVar("T")
 
 #: Kinds a cluster may lack, or RBAC may not grant, without making the snapshot useless.
 _OPTIONAL_FLUX_KINDS = frozenset({"OCIRepository", "Bucket"})
+#: Workload kinds of add-ons (KEDA) a cluster may lack, or RBAC may not grant.
+_OPTIONAL_WORKLOAD_KINDS = frozenset({"ScaledObject"})
 
 
 class ReconcileOutcome(enum.StrEnum):
@@ -78,6 +82,50 @@ class KubeCluster:
             kinds.by_kind(kind), namespace=namespace, label_selector=label_selector
         )
         return tuple(workloads.live_workload(kind, obj) for obj in raw)
+
+    def deployed_by(self, owner: WorkloadRef, *, kinds: Sequence[str]) -> tuple[LiveWorkload, ...]:
+        """The workloads of ``kinds`` Flux deployed for a HelmRelease or Kustomization, found by
+        its labels in every namespace offhours reads (a release may render into its
+        ``targetNamespace``); KEDA not served, or not granted by RBAC, means no ScaledObjects."""
+        selector = sleepcheck.label_selector(owner)
+        if selector is None:
+            raise ValueError(f"only HelmReleases and Kustomizations deploy by label, not {owner}")
+        return self._labelled(kinds, selector=selector)
+
+    def deployed(
+        self, owners: Iterable[WorkloadRef], *, kinds: Sequence[str]
+    ) -> dict[WorkloadRef, tuple[LiveWorkload, ...]]:
+        """``deployed_by`` for each owner: for one, by its own labels; for several, one list
+        per kind and Flux controller (every object carrying its name label), grouped by the
+        labels, rather than one list per owner."""
+        found: dict[WorkloadRef, list[LiveWorkload]] = {ref: [] for ref in owners}
+        if len(found) == 1:
+            (only,) = found
+            return {only: self.deployed_by(only, kinds=kinds)}
+        for owner_kind in sorted({ref.kind for ref in found}):
+            selector = sleepcheck.label_key(owner_kind)
+            if selector is None:
+                raise ValueError(
+                    f"only HelmReleases and Kustomizations deploy by label, not {owner_kind}"
+                )
+            for workload in self._labelled(kinds, selector=selector):
+                owner = sleepcheck.deployer(owner_kind, workload.labels)
+                if owner in found:
+                    found[owner].append(workload)
+        return {ref: tuple(listed) for ref, listed in found.items()}
+
+    def _labelled(self, kinds: Sequence[str], *, selector: str) -> tuple[LiveWorkload, ...]:
+        found: list[LiveWorkload] = []
+        for kind in kinds:
+            try:
+                for namespace in self._scopes(None):
+                    found.extend(
+                        self.list_workloads(kind, namespace=namespace, label_selector=selector)
+                    )
+            except (KindNotServed, KubeForbidden):
+                if kind not in _OPTIONAL_WORKLOAD_KINDS:
+                    raise
+        return tuple(found)
 
     def autoscalers(self, *, namespaces: Sequence[str] | None = None) -> tuple[LiveWorkload, ...]:
         """HPAs and KEDA ScaledObjects (kinds not served, or not granted by RBAC, are skipped)."""

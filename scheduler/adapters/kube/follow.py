@@ -1,12 +1,14 @@
-"""Follow a push into the cluster: wait until Flux applied a commit, and until workloads
-reached the replica counts (or suspend state) the commit asked for.
+"""Follow a push into the cluster: wait until Flux applied a commit, until workloads
+reached the replica counts (or suspend state) the commit asked for, and until everything a
+HelmRelease or Kustomization put to sleep deployed is asleep.
 
-Owns the polling loops around the pure judgements in ``scheduler.core.flux.applied`` and
-``scheduler.core.observations.progress``. Time comes from an injected ``Clock`` (the daemon
-passes ``SystemClock()``, tests a fake that advances on ``sleep``), so nothing here sleeps on
-its own. Each loop reads the cluster in batches, stops early per object on a final answer
-(applied, failed, suspended, missing) and returns one outcome per object; it never raises
-for a slow or failed rollout, only for API errors (``KubeError``).
+Owns the polling loops around the pure judgements in ``scheduler.core.flux.applied``,
+``scheduler.core.observations.progress`` and ``scheduler.core.sleepcheck``. Time comes from
+an injected ``Clock`` (the daemon passes ``SystemClock()``, tests a fake that advances on
+``sleep``), so nothing here sleeps on its own. Each loop reads the cluster in batches, stops
+early per object on a final answer (applied, failed, suspended, missing, asleep) and returns
+one outcome per object; it never raises for a slow or failed rollout, only for API errors
+(``KubeError``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from scheduler.core import sleepcheck
 from scheduler.core.flux import applied
 from scheduler.core.flux.applied import ApplyCheck, ApplyStatus, Includes
-from scheduler.core.observations import ClusterReader, FluxObject, LiveTarget, progress
+from scheduler.core.observations import (
+    ClusterReader,
+    Condition,
+    FluxObject,
+    LiveTarget,
+    progress,
+)
+from scheduler.core.sleepcheck import Expectation, SleepCheck
 from scheduler.core.workloads import WorkloadRef
 
 __all__ = [
@@ -28,8 +38,10 @@ __all__ = [
     "FollowOutcome",
     "FollowStatus",
     "Polling",
+    "RenderedOutcome",
     "SystemClock",
     "wait_for_applied",
+    "wait_for_rendered",
     "wait_for_replicas",
 ]
 
@@ -241,3 +253,61 @@ def wait_for_replicas(
                 for ref in targets
                 if ref not in outcomes
             }
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedOutcome:
+    """A sleeping HelmRelease or Kustomization after following: its deployed workloads as last
+    judged, its own Flux object as last read (None when absent), and when that was."""
+
+    check: SleepCheck
+    flux: FluxObject | None
+    at: datetime
+
+    @property
+    def ok(self) -> bool:
+        """Everything it deployed is asleep."""
+        return self.check.settled
+
+    @property
+    def not_ready(self) -> Condition | None:
+        """Its Ready condition when False (a failed install, upgrade or build)."""
+        return None if self.flux is None else self.flux.ready_failure
+
+
+def wait_for_rendered(
+    cluster: ClusterReader,
+    expectations: Mapping[WorkloadRef, Expectation],
+    *,
+    polling: Polling,
+) -> dict[WorkloadRef, RenderedOutcome]:
+    """Poll until the workloads each HelmRelease or Kustomization deployed are asleep as
+    expected; at the deadline, the last judgement of those that are not."""
+    deadline = polling.deadline()
+    outcomes: dict[WorkloadRef, RenderedOutcome] = {}
+    while True:
+        pending = [ref for ref in expectations if ref not in outcomes]
+        latest = _observe_rendered(cluster, pending, expectations, now=polling.clock.now())
+        outcomes |= {ref: outcome for ref, outcome in latest.items() if outcome.ok}
+        if len(outcomes) == len(expectations):
+            return outcomes
+        if not polling.wait(deadline):
+            return outcomes | latest
+
+
+def _observe_rendered(
+    cluster: ClusterReader,
+    pending: Sequence[WorkloadRef],
+    expectations: Mapping[WorkloadRef, Expectation],
+    *,
+    now: datetime,
+) -> dict[WorkloadRef, RenderedOutcome]:
+    owners = cluster.flux_objects(pending)
+    kinds = sorted({kind for ref in pending for kind in expectations[ref].kinds})
+    live = cluster.deployed(pending, kinds=kinds)
+    return {
+        ref: RenderedOutcome(
+            sleepcheck.judge(ref, live[ref], expectations[ref]), owners.get(ref), now
+        )
+        for ref in pending
+    }

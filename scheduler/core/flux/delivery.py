@@ -5,8 +5,9 @@ by a Kustomization (inventory, else labels) that is not suspended, whose source 
 GitRepository offhours pushes to (not an OCIRepository/Bucket/ExternalArtifact, not another
 repository, not pinned to a tag), whose ``spec.ignore`` and ``spec.patches`` leave the edited
 field alone; for HelmRelease values, no ``valuesFrom`` ``targetPath`` or post-renderer
-overrides it and the release is not suspended; no autoscaler fights the edit. Every message
-names the objects involved and what to do. Pure: no I/O.
+overrides it and the release is not suspended; a HelmRelease or Kustomization target does not
+report Ready=False (a failed upgrade, install or build); no autoscaler fights the edit. Every
+message names the objects involved and what to do. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -81,8 +82,19 @@ def delivery_warnings(
     release = snapshot.find(target) if target.kind == FluxKind.HELM_RELEASE else None
     if release is not None:
         found.extend(check.release(release))
+    own = snapshot.find(target) if target.kind in _DEPLOYERS else None
+    if own is not None and own not in owners:
+        found.extend(check.failing(own))
     found.extend(check.autoscalers(context.autoscalers))
     return tuple(dict.fromkeys(found))
+
+
+#: Flux kinds that deploy workloads of their own (a failure leaves the old ones running).
+_DEPLOYERS = (FluxKind.HELM_RELEASE.value, FluxKind.KUSTOMIZATION.value)
+_CONTROLLERS = {
+    FluxKind.HELM_RELEASE.value: ("helm-controller did not release", "helmreleases"),
+    FluxKind.KUSTOMIZATION.value: ("kustomize-controller did not apply", "kustomizations"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +227,21 @@ class _Check:
         yield from self.values_overrides(release, values)
         yield from self.post_renderers(release, values)
         yield from self.ignored(release.drift_ignore, release, code=WarningCode.DRIFT_IGNORED)
+
+    def failing(self, obj: FluxObject) -> Iterator[DeliveryWarning]:
+        failure = obj.ready_failure
+        if failure is None:
+            return
+        did_not, plural = _CONTROLLERS[obj.ref.kind]
+        reason = ": ".join(p for p in (failure.reason, failure.message) if p) or "no reason given"
+        yield self.warn(
+            WarningCode.TARGET_NOT_READY,
+            Severity.ERROR,
+            f"{_name(obj)} is not Ready ({reason}); {did_not} what Git says, so the cluster may "
+            f"still run the previous state (flux get {plural} {obj.ref.name} "
+            f"-n {obj.ref.namespace})",
+            obj.ref,
+        )
 
     def values_overrides(
         self, release: FluxObject, values: tuple[str, ...]

@@ -39,6 +39,7 @@ class WarningCode(enum.StrEnum):
     FIELD_PATCHED = "field-patched"
     SELF_MANAGED = "self-managed"
     RELEASE_SUSPENDED = "release-suspended"
+    TARGET_NOT_READY = "target-not-ready"
     VALUES_OVERRIDDEN = "values-overridden"
     DRIFT_IGNORED = "drift-ignored"
     AUTOSCALED = "autoscaled"

@@ -65,19 +65,31 @@ def statefulset(namespace: str, name: str, **options: Any) -> Obj:
     return _scaled("StatefulSet", namespace, name, **options)
 
 
-def cronjob(namespace: str, name: str, *, suspend: bool = False, active: int = 0) -> Obj:
+def cronjob(
+    namespace: str,
+    name: str,
+    *,
+    suspend: bool = False,
+    active: int = 0,
+    labels: Mapping[str, str] | None = None,
+) -> Obj:
     """A CronJob, optionally suspended, with ``active`` running jobs."""
     return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
-        "metadata": _meta(namespace, name, None),
+        "metadata": _meta(namespace, name, labels),
         "spec": {"schedule": "*/5 * * * *", "suspend": suspend, "jobTemplate": {"spec": {}}},
         "status": {"active": [{"kind": "Job", "name": f"{name}-{i}"} for i in range(active)]},
     }
 
 
 def scaled_object(
-    namespace: str, name: str, *, target: str, paused_replicas: int | None = None
+    namespace: str,
+    name: str,
+    *,
+    target: str,
+    paused_replicas: int | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Obj:
     """A KEDA ScaledObject scaling Deployment ``target``, optionally paused."""
     annotations = (
@@ -88,7 +100,7 @@ def scaled_object(
     return {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
-        "metadata": _meta(namespace, name, None, annotations=annotations),
+        "metadata": _meta(namespace, name, labels, annotations=annotations),
         "spec": {"scaleTargetRef": {"name": target}, "minReplicaCount": 1, "maxReplicaCount": 5},
     }
 
@@ -107,12 +119,15 @@ def hpa(namespace: str, name: str, *, target: str, kind: str = "Deployment") -> 
     }
 
 
-def ready_condition(*, ready: bool = True, message: str = "", generation: int = 1) -> Obj:
-    """A kstatus Ready condition as Flux controllers write it."""
+def ready_condition(
+    *, ready: bool = True, message: str = "", generation: int = 1, reason: str = ""
+) -> Obj:
+    """A kstatus Ready condition as Flux controllers write it (``reason`` defaults to
+    ``ReconciliationSucceeded`` / ``ReconciliationFailed``)."""
     return {
         "type": "Ready",
         "status": "True" if ready else "False",
-        "reason": "ReconciliationSucceeded" if ready else "ReconciliationFailed",
+        "reason": reason or ("ReconciliationSucceeded" if ready else "ReconciliationFailed"),
         "message": message,
         "observedGeneration": generation,
         "lastTransitionTime": "2026-08-03T21:00:00Z",
@@ -156,7 +171,8 @@ def kustomization(namespace: str, name: str, **options: Any) -> Obj:
 
 def helm_release(namespace: str, name: str, **options: Any) -> Obj:
     """A Flux HelmRelease; options ``values``, ``values_from``, ``suspend``, ``drift_ignore``,
-    ``chart_ref`` (OCIRepository name; else a HelmRepository chart), ``api_version``."""
+    ``chart_ref`` (OCIRepository name; else a HelmRepository chart), ``api_version``,
+    ``target_namespace``, ``ready`` (a ``ready_condition``; Helm upgrade succeeded)."""
     spec: Obj = {"interval": "30m", "values": options.get("values", {"replicaCount": 1})}
     if "chart_ref" in options:
         spec["chartRef"] = {"kind": "OCIRepository", "name": options["chart_ref"]}
@@ -170,6 +186,9 @@ def helm_release(namespace: str, name: str, **options: Any) -> Obj:
         spec["driftDetection"] = {"mode": "enabled", "ignore": options["drift_ignore"]}
     if "suspend" in options:
         spec["suspend"] = options["suspend"]
+    if "target_namespace" in options:
+        spec["targetNamespace"] = options["target_namespace"]
+    ready = options.get("ready") or ready_condition(message="Helm upgrade succeeded")
     return {
         "apiVersion": options.get("api_version", "helm.toolkit.fluxcd.io/v2"),
         "kind": "HelmRelease",
@@ -178,7 +197,7 @@ def helm_release(namespace: str, name: str, **options: Any) -> Obj:
         "status": {
             "observedGeneration": 1,
             "lastAttemptedRevision": "6.5.0",
-            "conditions": [ready_condition(message="Helm upgrade succeeded")],
+            "conditions": [ready],
         },
     }
 

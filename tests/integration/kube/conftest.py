@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 
 from scheduler.adapters import kube
 from scheduler.settings import KubeSettings
@@ -15,6 +16,13 @@ from scheduler.testing.kubeapi import KubeApiServer
 from scheduler.testing.kubeapi.clock import ManualClock
 
 T0 = datetime(2026, 8, 3, 22, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _structlog_defaults() -> None:
+    """Logging as structlog ships it: a CLI test earlier in the run configures the ``warning``
+    level, which would hide the info events these tests capture."""
+    structlog.reset_defaults()
 
 
 @pytest.fixture

@@ -692,3 +692,56 @@ def test_warning_prints_severity_target_and_code() -> None:
     """A warning prints as one line: severity, target, message, code."""
     warning = flux.DeliveryWarning(WEB, flux.WarningCode.NOT_MANAGED, flux.Severity.WARNING, "x")
     assert str(warning) == "warning: Deployment/dev/web: x [not-managed]"
+
+
+def test_release_not_ready_is_an_error_naming_the_reason() -> None:
+    """A HelmRelease target whose upgrade failed (Ready=False) is an error with Flux's reason,
+    whatever field is edited, with the command to look further."""
+    failed = ready(
+        ConditionStatus.FALSE, reason="UpgradeFailed", message="Helm upgrade failed: timed out"
+    )
+    release = helm_release(conditions=(failed,))
+    warnings = flux.delivery_warnings(
+        HR, field="spec.postRenderers", context=context(owner_of_hr(), release, git_repository())
+    )
+    assert codes(warnings) == [("target-not-ready", "error")]
+    assert "(UpgradeFailed: Helm upgrade failed: timed out)" in warnings[0].message
+    assert "flux get helmreleases web -n dev" in warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        pytest.param((), id="no-condition-yet"),
+        pytest.param((ready(ConditionStatus.UNKNOWN, reason="Progressing"),), id="progressing"),
+        pytest.param((ready(),), id="ready"),
+    ],
+)
+def test_release_not_failed_is_not_reported(conditions: tuple[Condition, ...]) -> None:
+    """Only Ready=False counts: a release still progressing or not yet reconciled is fine."""
+    warnings = flux.delivery_warnings(
+        HR,
+        field="spec.postRenderers",
+        context=context(owner_of_hr(), helm_release(conditions=conditions), git_repository()),
+    )
+    assert warnings == ()
+
+
+def test_kustomization_target_not_ready_is_reported() -> None:
+    """A Kustomization target whose build fails is reported; its parent is not blamed."""
+    child_ref = WorkloadRef("Kustomization", "flux-system", "previews")
+    entry = InventoryEntry(
+        "flux-system", "previews", "kustomize.toolkit.fluxcd.io", "Kustomization"
+    )
+    child = kustomization(
+        ref=child_ref,
+        inventory=(),
+        conditions=(ready(ConditionStatus.FALSE, reason="BuildFailed", message="bad patch"),),
+    )
+    warnings = flux.delivery_warnings(
+        child_ref,
+        field="spec.patches",
+        context=context(kustomization(inventory=(entry,)), child, git_repository()),
+    )
+    assert codes(warnings) == [("target-not-ready", "error")]
+    assert "flux get kustomizations previews -n flux-system" in warnings[0].message
