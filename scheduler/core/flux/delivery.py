@@ -117,7 +117,8 @@ class _Check:
                 WarningCode.RENDERED_BY_HELM,
                 Severity.ERROR,
                 f"it is rendered by {_name(release)}; helm-controller overwrites edits to its "
-                "manifest, so change the HelmRelease values instead",
+                "manifest, so select the HelmRelease instead (action scale turns off what it "
+                "renders)",
                 release,
             )
             return
