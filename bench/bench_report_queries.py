@@ -3,9 +3,11 @@
 Generates Kepler 0.10 pod counters (zone ``package``, 30 s scrape) for N workloads over D days,
 node active/idle/raw counters and kube-state-metrics owners; 30 % of the Deployments are scaled
 to zero every night and weekend (a new pod, with a terminated sample for the old one, every
-morning), every other Deployment is rolled out once. The series are written as OpenMetrics with
-``scheduler.core.openmetrics`` one 18 h block at a time and backfilled with promtool (in a
-child process, pipelined); then a real Prometheus serves them and
+morning), every other Deployment is rolled out once. One workload in ten is rendered by a
+HelmRelease (``kube_deployment_labels`` carries helm-controller's labels) whose pods the read
+attributes to the release, as ``offhours report`` does for ``action: scale``. The series are
+written as OpenMetrics with ``scheduler.core.openmetrics`` one 18 h block at a time and
+backfilled with promtool (in a child process, pipelined); then a real Prometheus serves them and
 ``scheduler.adapters.prometheus.kepler.read_energy`` reads every workload's energy grid at a
 5-minute step. Prints the generation/backfill time, the read's wall time, HTTP requests, peak
 RSS (the read only) and exactness against the generated ground truth.
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scheduler.adapters.prometheus import kepler
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest
+from scheduler.core.kepler.releases import Placement
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.testing import promserver
@@ -93,6 +96,24 @@ class Cluster:
 
     def ref(self, i: int) -> WorkloadRef:
         return WorkloadRef(self.kind(i), self.namespace(i), f"w{i:04d}")
+
+    def released(self, i: int) -> bool:
+        """Rendered by a HelmRelease (whose labels kube-state-metrics exports)."""
+        return self.kind(i) == "Deployment" and i % 10 == 7
+
+    def release(self, i: int) -> WorkloadRef:
+        return WorkloadRef("HelmRelease", self.namespace(i), f"r{i:04d}")
+
+    def target(self, i: int) -> WorkloadRef:
+        """Whose grid holds workload ``i``'s energy: its HelmRelease, else itself."""
+        return self.release(i) if self.released(i) else self.ref(i)
+
+    def placements(self) -> tuple[Placement, ...]:
+        return tuple(
+            Placement(self.release(i), (self.namespace(i),))
+            for i in range(self.workloads)
+            if self.released(i)
+        )
 
     def scaled_nightly(self, i: int) -> bool:
         return self.kind(i) == "Deployment" and i % 10 in (1, 2, 3)
@@ -255,6 +276,17 @@ def _ksm_window(cluster: Cluster, pods: list[Pod], lo: float, hi: float) -> list
             "job": "kube-state-metrics",
         }
         out.append(_series("kube_replicaset_owner", labels, ticks, ones))
+    for i in range(cluster.workloads):
+        if cluster.released(i):
+            release = cluster.release(i)
+            labels = {
+                "namespace": release.namespace,
+                "deployment": f"w{i:04d}",
+                "label_helm_toolkit_fluxcd_io_name": release.name,
+                "label_helm_toolkit_fluxcd_io_namespace": release.namespace,
+                "job": "kube-state-metrics",
+            }
+            out.append(_series("kube_deployment_labels", labels, ticks, ones))
     for n in range(cluster.nodes):
         out.append(
             _series(
@@ -352,7 +384,7 @@ def _check(cluster: Cluster, reading: EnergyReading, work: Path) -> dict[str, fl
         for i in range(cluster.workloads):
             expected = array("d")
             expected.fromfile(source, steps)
-            got = reading.workloads[cluster.ref(i)].joules
+            got = reading.workloads[cluster.target(i)].joules
             unknown += sum(1 for v in got if math.isnan(v))
             worst_step = max(
                 worst_step, max(abs(a - b) for a, b in zip(got, expected, strict=True))
@@ -387,7 +419,12 @@ def main() -> None:
             extra_args=["--storage.tsdb.max-block-duration=18h"],  # no compaction mid-bench
         )
         with server:
-            request = EnergyRequest(start=START + STEP, end=cluster.end - STEP, step=STEP)
+            request = EnergyRequest(
+                start=START + STEP,
+                end=cluster.end - STEP,
+                step=STEP,
+                placements=cluster.placements(),
+            )
             began = time.perf_counter()
             with PrometheusClient.from_url(server.url, timeout_seconds=120) as client:
                 reading = kepler.read_energy(client, request)
@@ -414,12 +451,17 @@ def _report(
     grid = (
         f"{len(reading.workloads)} workload grids x {reading.timeline.steps} steps of {STEP:.0f} s"
     )
+    released = sum(1 for i in range(cluster.workloads) if cluster.released(i))
     lines = [
         f"cluster: {cluster.workloads} workloads ({made['pods']:.0f} pods), {cluster.days} days, "
         "30 s scrape, Kepler 0.10 + KSM",
         f"backfill: {made['samples'] / 1e6:.1f} M samples in {made['blocks']:.0f} blocks, "
         f"generated and backfilled in {made['seconds']:.1f} s",
         f"read: {grid} in {seconds:.2f} s, {requests} HTTP requests",
+        f"attribution: {released} HelmReleases own their Deployment's pods; "
+        + ", ".join(
+            f"{n} pods by {how}" for how, n in sorted(reading.metadata.attribution.items())
+        ),
         f"client peak RSS: {peak_mb:.0f} MB; one point per series and step received "
         f"(a raw-sample read would pull {raw / 1e6:.1f} M samples)",
         f"exactness vs ground truth: max step error {exact['max_step_error_joules']:.2e} J, "

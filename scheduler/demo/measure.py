@@ -1,16 +1,18 @@
 """Measurements consistent with what the scheduler committed, and the real report on them.
 
 A seeded simulation (``scheduler.simulation``) generates Kepler 0.10 and kube-state-metrics
-series for the example's workloads: three weeks always on (the history an hour-of-week
-baseline needs), then the demo week, in which each workload is off exactly when offhours'
-commits said so (plus Flux's apply delay and shutdown tails). The series go into a real
-Prometheus on 127.0.0.1 when the ``prometheus`` binary is present, and the real
+series for the example's workloads (for a HelmRelease, the Deployment its chart renders,
+labelled with the release as helm-controller does): three weeks always on (the history an
+hour-of-week baseline needs), then the demo week, in which each workload is off exactly when
+offhours' commits said so (plus Flux's apply delay and shutdown tails). The series go into a
+real Prometheus on 127.0.0.1 when the ``prometheus`` binary is present, and the real
 ``offhours report`` reads them from there; otherwise the same report is assembled from the
 generated series directly (and says so). All of it is labelled simulated.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,6 +31,7 @@ from scheduler.core.kepler.reading import (
     ReadingMetadata,
     grid_total,
 )
+from scheduler.core.kepler.releases import Placements, Via
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
@@ -67,29 +70,52 @@ _POWER: Mapping[str, tuple[int, float, float]] = {
     "pr-101": (1, 0.3, 1.2),
     "pr-117": (1, 0.3, 1.2),
 }
+#: the workload each example HelmRelease's chart renders (podinfo names it <release>-podinfo)
+_RENDERED: Mapping[str, tuple[str, str, tuple[int, float, float]]] = {
+    "shop": ("Deployment", "shop-podinfo", (2, 0.4, 1.6)),
+}
 _CRON: Mapping[str, CronSpec] = {
     "etl-hourly": CronSpec(period_seconds=3600.0, job_seconds=600.0),
     "report-nightly": CronSpec(period_seconds=86400.0, job_seconds=2700.0),
 }
 
 
-def _workload(ref: WorkloadRef, policy: str) -> WorkloadSpec | None:
+def _shape(
+    ref: WorkloadRef, *, placed: Placements
+) -> tuple[WorkloadRef, tuple[int, float, float], WorkloadRef | None] | None:
+    """The simulated workload of a Deployment/StatefulSet target, or the one a placed
+    HelmRelease's chart renders (labelled with the release); its power; its Flux owner."""
+    if ref.kind in ("Deployment", "StatefulSet"):
+        return ref, _POWER.get(ref.name, (1, 0.5, 2.0)), None
+    if ref.kind == "HelmRelease" and ref in placed.by_target:
+        kind, name, power = _RENDERED.get(ref.name, ("Deployment", ref.name, (1, 0.5, 2.0)))
+        return WorkloadRef(kind, ref.namespace, name), power, ref
+    return None  # Flux objects that only suspend have no pods of their own
+
+
+def _workload(ref: WorkloadRef, policy: str, *, placed: Placements) -> WorkloadSpec | None:
     if ref.kind == "CronJob":
         cron = _CRON.get(ref.name, CronSpec())
         return WorkloadSpec("CronJob", ref.namespace, ref.name, policy=policy, cron=cron)
-    if ref.kind not in ("Deployment", "StatefulSet"):
-        return None  # Flux objects and HelmReleases have no pods of their own
-    replicas, base, peak = _POWER.get(ref.name, (1, 0.5, 2.0))
+    shape = _shape(ref, placed=placed)
+    if shape is None:
+        return None
+    simulated, (replicas, base, peak), owner = shape
     return WorkloadSpec(
-        ref.kind,
-        ref.namespace,
-        ref.name,
+        simulated.kind,
+        simulated.namespace,
+        simulated.name,
         policy=policy,
         replicas=replicas,
         base_watts=base,
         peak_watts=peak,
         restarts_per_day=0.3,
+        flux_owner=owner,
     )
+
+
+def _placements(intended: Intended) -> Placements:
+    return Placements(intended.placements, targets=intended.targets)
 
 
 def build_simulation(
@@ -97,13 +123,14 @@ def build_simulation(
 ) -> Simulation:
     """Simulate the targets of ``intended`` from three weeks before ``start`` to ``end``, off
     in the demo week exactly in their intended windows."""
+    placed = _placements(intended)
     specs = [
         spec
         for ref in intended.targets
-        if (spec := _workload(ref, intended.policies[ref])) is not None
+        if (spec := _workload(ref, intended.policies[ref], placed=placed)) is not None
     ]
     policies = tuple(PolicySpec(name) for name in sorted({s.policy or "" for s in specs}))
-    windows = {s.ref: intended.windows.get(s.ref, IntervalSet()) for s in specs}
+    windows = {s.ref: intended.windows.get(s.flux_owner or s.ref, IntervalSet()) for s in specs}
     first = start - HISTORY
     return simulate(
         SimulationSpec(
@@ -145,7 +172,13 @@ def report_with_prometheus(
         )
 
 
-def _reading(series: list[MetricSeries], window: reporting.ReportWindow) -> EnergyReading:
+def _reading(
+    series: list[MetricSeries],
+    window: reporting.ReportWindow,
+    *,
+    sim: Simulation,
+    placed: Placements,
+) -> EnergyReading:
     timeline = window.timeline
     shape = GridShape(timeline.start, timeline.step, timeline.steps, scrape_interval=SCRAPE)
     nodes = node_grids(series, shape)
@@ -154,12 +187,13 @@ def _reading(series: list[MetricSeries], window: reporting.ReportWindow) -> Ener
     for grid in nodes.values():
         covered = covered.union(grid.covered())
     span = window.end - timeline.start
-    workloads = workload_grids(series, shape)
+    workloads = workload_grids(series, shape, placements=placed)
+    pods = _pods(workloads, rendered=_rendered(sim))
     return EnergyReading(
         timeline=timeline,
         workloads=workloads,
         namespaces=namespace_grids(series, shape, namespaces=("flux-system", "offhours")),
-        pods=_pods(workloads),
+        pods=pods,
         nodes={name: NodeEnergy(grid, None, None, "simulated") for name, grid in nodes.items()},
         node_count=NodeCount(counts.start, counts.step, counts.counts, "simulated"),
         covered=covered,
@@ -169,7 +203,7 @@ def _reading(series: list[MetricSeries], window: reporting.ReportWindow) -> Ener
             zones=shape.zones,
             modes=(),
             pseudo_containers="not applicable (simulated)",
-            attribution={"kube-state-metrics (simulated)": 1},
+            attribution=dict(Counter(p.attribution for p in pods.values())),
             node_source="simulated node counters",
             method="generated series read directly (no Prometheus binary found)",
             coverage=covered.clip(timeline.start, window.end).total() / span,
@@ -177,13 +211,22 @@ def _reading(series: list[MetricSeries], window: reporting.ReportWindow) -> Ener
     )
 
 
-def _pods(workloads: Mapping[WorkloadRef, EnergyGrid]) -> dict[WorkloadRef, PodEnergy]:
+def _rendered(sim: Simulation) -> dict[WorkloadRef, WorkloadRef]:
+    """Flux target -> the simulated workload it renders."""
+    return {w.flux_owner: w.ref for w in sim.spec.workloads if w.flux_owner is not None}
+
+
+def _pods(
+    workloads: Mapping[WorkloadRef, EnergyGrid], *, rendered: Mapping[WorkloadRef, WorkloadRef]
+) -> dict[WorkloadRef, PodEnergy]:
     """One pseudo pod per workload (the generated series are attributed already)."""
     pods = {}
     for ref, grid in workloads.items():
         total = grid_total(grid)
-        pod = WorkloadRef("Pod", ref.namespace, f"{ref.name} (simulated pods)")
-        pods[pod] = PodEnergy(ref, "simulated owner series", total.joules, total.seconds, 0)
+        source = rendered.get(ref)
+        pod = WorkloadRef("Pod", ref.namespace, f"{(source or ref).name} (simulated pods)")
+        how = f"{Via.LABELS.value} (simulated)" if source else "simulated owner series"
+        pods[pod] = PodEnergy(ref, how, total.joules, total.seconds, 0, rendered=source)
     return pods
 
 
@@ -191,8 +234,12 @@ def _off_states(
     sim: Simulation, targets: Iterable[WorkloadRef], window: reporting.ReportWindow
 ) -> OffStates:
     seen = IntervalSet.of(window.history_start, window.end)
-    states = {ref: OffState(sim.off.get(ref, IntervalSet()), seen) for ref in targets}
-    return OffStates(states, ("simulated kube-state-metrics",), STEP)
+    rendered = _rendered(sim)
+    states = {
+        ref: OffState(sim.off.get(rendered.get(ref, ref), IntervalSet()), seen) for ref in targets
+    }
+    derived = dict.fromkeys(rendered, f"{Via.LABELS.value} (simulated)")
+    return OffStates(states, ("simulated kube-state-metrics",), STEP, derived)
 
 
 def report_offline(
@@ -211,7 +258,7 @@ def report_offline(
     )
     series = recordings.merge_series(sim.series)
     measured = reporting.Measured(
-        reading=_reading(series, window),
+        reading=_reading(series, window, sim=sim, placed=_placements(intended)),
         off=_off_states(sim, intended.targets, window),
         requests=None,
         timeline=window.timeline,

@@ -2,8 +2,9 @@
 
 ``kube_deployment_spec_replicas`` / ``kube_statefulset_replicas`` (0 while actually off),
 ``kube_cronjob_spec_suspend`` (1 while actually off), ``kube_replicaset_owner``,
-``kube_pod_owner`` (with ``uid``, Kepler's ``pod_id``), ``kube_job_owner`` and
-``kube_node_info``. Series that span the whole simulation share one timestamp array.
+``kube_pod_owner`` (with ``uid``, Kepler's ``pod_id``), ``kube_job_owner``, ``kube_node_info``
+and, for a workload a Flux object renders, ``kube_<kind>_labels`` with its Flux labels. Series
+that span the whole simulation share one timestamp array.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from array import array
 from collections.abc import Mapping
 
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import FLUX_LABELS, LABEL_METRICS
 from scheduler.core.series import MetricSeries
 from scheduler.simulation.lives import PodLife
 from scheduler.simulation.spec import WorkloadSpec
@@ -51,7 +53,26 @@ class KubeState:
     def workload(
         self, w: WorkloadSpec, *, actual_off: IntervalSet, replicaset: str
     ) -> list[MetricSeries]:
-        """Desired replicas (or suspend) over time, and the ReplicaSet owner of a Deployment."""
+        """Desired replicas (or suspend) over time, the ReplicaSet owner of a Deployment, and
+        the Flux labels of a rendered workload."""
+        return [*self._state(w, actual_off=actual_off, replicaset=replicaset), *self._labels(w)]
+
+    def _labels(self, w: WorkloadSpec) -> list[MetricSeries]:
+        if w.flux_owner is None:
+            return []
+        metric, key = next((m, k) for m, (kind, k) in LABEL_METRICS.items() if kind == w.kind)
+        name, namespace = FLUX_LABELS[w.flux_owner.kind]
+        labels = {
+            "namespace": w.namespace,
+            key: w.name,
+            name: w.flux_owner.name,
+            namespace: w.flux_owner.namespace,
+        }
+        return [_series(metric, labels, self.times, values=self._ones)]
+
+    def _state(
+        self, w: WorkloadSpec, *, actual_off: IntervalSet, replicaset: str
+    ) -> list[MetricSeries]:
         ns = w.namespace
         if w.kind == "Deployment":
             values = self._off_values(actual_off, on=float(w.replicas), off_value=0.0)

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import FLUX_LABELS
 from scheduler.core.workloads import WorkloadRef
 
 __all__ = [
@@ -92,7 +93,11 @@ class CronSpec:
 
 @dataclass(frozen=True)
 class WorkloadSpec:
-    """One workload and its power model (per pod, CPU package zone; DRAM is a ratio of it)."""
+    """One workload and its power model (per pod, CPU package zone; DRAM is a ratio of it).
+
+    ``flux_owner``: the HelmRelease or Kustomization that renders it; kube-state-metrics then
+    exports its Flux labels (``kube_<kind>_labels``).
+    """
 
     kind: str
     namespace: str
@@ -108,6 +113,7 @@ class WorkloadSpec:
     restarts_per_day: float = 0.5
     missed_sleep: float = 0.0
     cron: CronSpec | None = None
+    flux_owner: WorkloadRef | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -120,6 +126,8 @@ class WorkloadSpec:
             raise ValueError(f"{self.ref}: noise and daily_sd must be within [0, 0.3]")
         if self.replicas < 1 or self.base_watts < 0 or self.peak_watts < 0:
             raise ValueError(f"{self.ref}: replicas >= 1 and non-negative watts expected")
+        if self.flux_owner is not None and self.flux_owner.kind not in FLUX_LABELS:
+            raise ValueError(f"{self.ref}: a flux_owner is a {' or '.join(FLUX_LABELS)}")
 
     @property
     def ref(self) -> WorkloadRef:

@@ -17,7 +17,9 @@ Rules (``kepler.md`` §0, §3b):
 - a step has data only if Kepler was scraped across all of it (node series, per node for
   node grids); a covered step without pods is ``0.0``, an uncovered one ``NaN``;
 - pods are attributed by ``pod_id`` = ``kube_pod_owner{uid}``, then ReplicaSet → Deployment
-  (``kube_replicaset_owner``) and Job → CronJob (``kube_job_owner``).
+  (``kube_replicaset_owner``) and Job → CronJob (``kube_job_owner``), then, given
+  ``placements``, to the placed Flux target whose labels the workload carries
+  (``kube_<kind>_labels``; ``scheduler.core.kepler.releases``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.energy.nodes import NodeCounts
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import LABEL_METRICS, FluxLabels, Placements
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 
@@ -128,7 +131,25 @@ def _label(s: MetricSeries, name: str) -> str:
     return ""
 
 
-def _owners(series: list[MetricSeries]) -> dict[str, WorkloadRef]:
+def _flux_labels(series: list[MetricSeries]) -> FluxLabels:
+    labels = FluxLabels()
+    for s in series:
+        if s.name in LABEL_METRICS:
+            labels.add({**dict(s.labels), "__name__": s.name})
+    return labels
+
+
+def _lifted(
+    owners: dict[str, WorkloadRef], placements: Placements, series: list[MetricSeries]
+) -> None:
+    labels = _flux_labels(series)
+    for uid, ref in owners.items():
+        lift = placements.lift(ref, labels=labels)
+        if lift is not None:
+            owners[uid] = lift.owner
+
+
+def _owners(series: list[MetricSeries], placements: Placements | None) -> dict[str, WorkloadRef]:
     parents: dict[tuple[str, str, str], str] = {}
     for s in series:
         if s.name == "kube_replicaset_owner" and _label(s, "owner_kind") == "Deployment":
@@ -146,6 +167,8 @@ def _owners(series: list[MetricSeries]) -> dict[str, WorkloadRef]:
         parent = parents.get((kind, ns, name))
         ref = WorkloadRef(lifted[kind], ns, parent) if parent else WorkloadRef(kind, ns, name)
         owners[_label(s, "uid")] = ref
+    if placements:
+        _lifted(owners, placements, series)
     return owners
 
 
@@ -181,11 +204,12 @@ def _node_series(series: list[MetricSeries], shape: GridShape) -> list[MetricSer
 
 
 def workload_grids(
-    series: Iterable[MetricSeries], shape: GridShape
+    series: Iterable[MetricSeries], shape: GridShape, *, placements: Placements | None = None
 ) -> dict[WorkloadRef, EnergyGrid]:
-    """Energy per workload (every owner found in ``kube_pod_owner``)."""
+    """Energy per workload (every owner found in ``kube_pod_owner``, or the placed Flux target
+    rendering it)."""
     rows = list(series)
-    owners = _owners(rows)
+    owners = _owners(rows, placements)
     mask = _mask(_covered(_node_series(rows, shape), shape), shape)
 
     def owner(s: MetricSeries) -> WorkloadRef:

@@ -204,6 +204,19 @@ def test_demo_workloads_are_the_ones_the_example_policies_target() -> None:
     assert {p.namespace for p in previews} == {"previews"}
 
 
+def test_staging_policy_scales_the_shop_release_through_a_post_renderer() -> None:
+    """staging-holidays sleeps HelmRelease staging/shop with action scale (not chart values)."""
+    policy = fleet.documents(fleet.REPO / "policies" / "staging-holidays.yaml")[0].body
+    (shop,) = [t for t in policy["spec"]["targets"] if t.get("kinds") == ["HelmRelease"]]
+    assert shop == {
+        "kinds": ["HelmRelease"],
+        "namespaces": ["staging"],
+        "names": ["shop"],
+        "action": "scale",
+    }
+    assert "Sat" not in policy["spec"]["uptime"]
+
+
 def _containers(resource: fleet.Resource) -> list[dict[str, Any]]:
     template = resource.spec.get("template") or resource.spec["jobTemplate"]["spec"]["template"]
     return list(template["spec"]["containers"])

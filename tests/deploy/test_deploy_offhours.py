@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 import scheduler
+from scheduler.core.kepler.releases import FLUX_LABELS
 from scheduler.settings import Settings
 from tests.deploy import fleet
 
@@ -205,6 +206,28 @@ def test_dashboard_configmap_is_labelled_for_the_grafana_sidecar() -> None:
     assert metadata["labels"][sidecar["label"]] == sidecar["labelValue"]
     assert sidecar["folderAnnotation"] in metadata["annotations"]
     assert sidecar["searchNamespace"] == "ALL"
+
+
+def test_kube_state_metrics_exports_the_flux_labels_of_workloads() -> None:
+    """The allowlist puts helm-controller's and kustomize-controller's ownership labels on
+    kube_deployment_labels, kube_statefulset_labels and kube_cronjob_labels, the label names
+    the report joins on (scheduler.core.kepler.releases.FLUX_LABELS)."""
+    values = (
+        fleet.CLUSTERS / "infrastructure" / "controllers" / "kube-prometheus-stack" / "values.yaml"
+    )
+    allowlist = fleet.documents(values)[0].body["kube-state-metrics"]["metricLabelsAllowlist"]
+    parsed = {
+        resource: set(keys.removeprefix("[").removesuffix("]").split(","))
+        for resource, _, keys in (entry.partition("=") for entry in allowlist)
+    }
+    keys = {
+        f"{tool}.toolkit.fluxcd.io/{k}"
+        for tool in ("helm", "kustomize")
+        for k in ("name", "namespace")
+    }
+    assert parsed == dict.fromkeys(("deployments", "statefulsets", "cronjobs"), keys)
+    exported = {"label_" + re.sub(r"[^a-zA-Z0-9_]", "_", k) for k in keys}
+    assert exported == {label for pair in FLUX_LABELS.values() for label in pair}
 
 
 def _kustomize() -> list[str] | None:

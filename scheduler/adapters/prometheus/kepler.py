@@ -3,10 +3,11 @@
 ``read_energy(client, request)`` detects the Kepler schema in the window (one label-values
 request), reads build versions (one series request), then walks the timeline in chunks of
 ``range_chunk_steps`` grid steps. Per chunk it sends at most three requests, whatever the number
-of workloads: node energy + node count (one ``query_range``), kube-state-metrics owners (one
-``/api/v1/series``), and the per-pod/container counters of the selected namespaces (one
-``query_range``). Answers are folded into grids as they arrive (``scheduler.core.kepler``), so
-memory holds the grids plus one chunk of one response.
+of workloads: node energy + node count (one ``query_range``), kube-state-metrics owners and,
+with placed Flux targets, the workloads' Flux labels (one ``/api/v1/series``), and the
+per-pod/container counters of the selected namespaces (one ``query_range``). Answers are
+folded into grids as they arrive (``scheduler.core.kepler``), so memory holds the grids plus one
+chunk of one response.
 
 Nothing is written anywhere: a failure raises (``MetricsUnavailable``/``QueryError``) and the
 caller gets no partial reading.
@@ -26,9 +27,10 @@ from scheduler.core.intervals import IntervalSet
 from scheduler.core.kepler import gauges, queries, schema
 from scheduler.core.kepler.counters import CounterLedger, ResetPolicy
 from scheduler.core.kepler.nodes import NodeTally
-from scheduler.core.kepler.owners import OwnerIndex, attribute
+from scheduler.core.kepler.owners import OwnerIndex, attribute_pod
 from scheduler.core.kepler.pods import PodTally
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, ReadingMetadata
+from scheduler.core.kepler.releases import Placements
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
@@ -114,6 +116,7 @@ class _EnergyRead:
             request.selected_namespaces, request.pod_regex, request.include_pseudo_containers
         )
         self.owners = OwnerIndex()
+        self.placements = Placements(request.placements, targets=request.targets)
         self.nodes = NodeTally(self.timeline, self.schema, self.covered)
         self.pods = PodTally(self.timeline, gauge=self.schema is schema.KeplerSchema.V0_3)
         self.workloads: dict[WorkloadRef, array[float]] = {}
@@ -164,7 +167,9 @@ class _EnergyRead:
             zones=self.request.zones,
             container_total=self.container_total,
         )
-        owner_matchers = queries.ownership_matchers(self.selection.namespaces)
+        owner_matchers = queries.ownership_matchers(
+            self.selection.namespaces, flux_labels=bool(self.placements)
+        )
         for first, last in self.timeline.chunks(chunk_steps):
             start, end = self.timeline.point_time(first), self.timeline.point_time(last)
             result = self.client.range(node_query, start=start, end=end, step=step)
@@ -239,10 +244,17 @@ class _EnergyRead:
             return sinks
         workload = self.pods.workload_of(namespace, pod)
         if workload is None:
-            workload, how = attribute(
-                namespace, pod, owners=self.owners, targets=self.request.targets
+            found = attribute_pod(
+                namespace,
+                pod,
+                owners=self.owners,
+                targets=self.request.targets,
+                placements=self.placements,
             )
-            self.pods.attribute(namespace, pod, workload=workload, how=how.value)
+            workload = found.workload
+            self.pods.attribute(
+                namespace, pod, workload=workload, how=found.how, rendered=found.rendered
+            )
         sinks.append(self._workload(workload))
         return sinks
 

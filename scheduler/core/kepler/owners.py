@@ -13,18 +13,22 @@ matched against the requested targets' patterns, then against generic patterns:
 | StatefulSet | ``<name>-<ordinal>`` |
 | Job, DaemonSet | ``<name>-<5>`` (only against a requested target: the two look alike) |
 
-A pod matching nothing is its own workload, ``Pod/<namespace>/<name>``. Pure.
+A pod matching nothing is its own workload, ``Pod/<namespace>/<name>``. ``attribute_pod`` then
+hands a workload that a placed HelmRelease or Kustomization target renders to that target
+(``scheduler.core.kepler.releases``). Pure.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
+from scheduler.core.kepler.releases import FluxLabels, Placements
 from scheduler.core.workloads import WorkloadRef
 
-__all__ = ["Attribution", "OwnerIndex", "attribute"]
+__all__ = ["Attributed", "Attribution", "OwnerIndex", "attribute", "attribute_pod"]
 
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
 _DEPLOYMENT = re.compile(rf"(?P<name>.+)-{_SAFE}{{1,10}}-{_SAFE}{{5}}")
@@ -61,12 +65,14 @@ class OwnerIndex:
         self.pods: dict[tuple[str, str], tuple[str, str]] = {}
         self.replicasets: dict[tuple[str, str], tuple[str, str]] = {}
         self.jobs: dict[tuple[str, str], tuple[str, str]] = {}
+        self.flux = FluxLabels()
 
     def __len__(self) -> int:
         return len(self.pods)
 
     def add(self, label_sets: Iterable[Mapping[str, str]]) -> None:
-        """Add ``kube_pod_owner`` / ``kube_replicaset_owner`` / ``kube_job_owner`` label sets."""
+        """Add ``kube_pod_owner`` / ``kube_replicaset_owner`` / ``kube_job_owner`` label sets
+        (and ``kube_<kind>_labels`` ones, kept in ``flux``)."""
         for labels in label_sets:
             metric = labels.get("__name__", "")
             owner = (labels.get("owner_kind", ""), labels.get("owner_name", ""))
@@ -77,6 +83,8 @@ class OwnerIndex:
                 self._put(self.replicasets, (namespace, labels.get("replicaset", "")), owner)
             elif metric == "kube_job_owner":
                 self._put(self.jobs, (namespace, labels.get("job_name", "")), owner)
+            else:
+                self.flux.add(labels)
 
     @staticmethod
     def _put(
@@ -176,3 +184,29 @@ def attribute(
     if named is not None:
         return named, Attribution.NAME_PATTERN
     return WorkloadRef("Pod", namespace, pod), Attribution.NONE
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """A pod's workload, how it was found, and the rendered workload a Flux target owns it
+    through (None when the pod's own controller is the workload)."""
+
+    workload: WorkloadRef
+    how: str
+    rendered: WorkloadRef | None = None
+
+
+def attribute_pod(
+    namespace: str,
+    pod: str,
+    *,
+    owners: OwnerIndex,
+    targets: Sequence[WorkloadRef] = (),
+    placements: Placements | None = None,
+) -> Attributed:
+    """``attribute``, then the placed Flux target that renders the workload, if any."""
+    workload, how = attribute(namespace, pod, owners=owners, targets=targets)
+    lift = placements.lift(workload, labels=owners.flux) if placements else None
+    if lift is None:
+        return Attributed(workload, how.value)
+    return Attributed(lift.owner, lift.via.value, workload)

@@ -23,6 +23,7 @@ __all__ = ["PodTally"]
 class _Pod:
     workload: WorkloadRef
     attribution: str
+    rendered: WorkloadRef | None
     joules: float = 0.0
     first: int = -1
     last: int = -1
@@ -43,9 +44,17 @@ class PodTally:
         known = self._pods.get((namespace, pod))
         return known.workload if known is not None else None
 
-    def attribute(self, namespace: str, pod: str, *, workload: WorkloadRef, how: str) -> None:
-        """Record the workload of a newly seen pod."""
-        self._pods.setdefault((namespace, pod), _Pod(workload, how))
+    def attribute(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        workload: WorkloadRef,
+        how: str,
+        rendered: WorkloadRef | None = None,
+    ) -> None:
+        """Record the workload of a newly seen pod (``rendered``: see ``PodEnergy``)."""
+        self._pods.setdefault((namespace, pod), _Pod(workload, how, rendered))
 
     def add(
         self, namespace: str, pod: str, *, key: Hashable, points: Sequence[int], fed: Fed
@@ -81,6 +90,7 @@ class PodTally:
                 joules=pod.joules,
                 seconds=self._seconds(pod),
                 unknown_steps=max(pod.unknown.values(), default=0),
+                rendered=pod.rendered,
             )
             for (namespace, name), pod in sorted(self._pods.items())
         }

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from scheduler.core.kepler.releases import FLUX_LABELS, LABEL_METRICS
 from scheduler.core.kepler.schema import KeplerSchema
 
 __all__ = [
@@ -66,7 +67,14 @@ OFF_STATE_METRICS = (
     "gotk_resource_info",
     "flux_resource_info",
     "gotk_suspend_status",
+    *LABEL_METRICS,
 )
+#: the replicas/suspend metric of each kube-state-metrics labels metric, and its "off" test
+_RENDERED_STATE = {
+    "kube_deployment_labels": ("kube_deployment_spec_replicas", "== bool 0"),
+    "kube_statefulset_labels": ("kube_statefulset_replicas", "== bool 0"),
+    "kube_cronjob_labels": ("kube_cronjob_spec_suspend", "> bool 0"),
+}
 
 
 def string_literal(value: str) -> str:
@@ -249,10 +257,24 @@ def node_query(
     return _joined(parts)
 
 
-def ownership_matchers(namespaces: Sequence[str]) -> list[str]:
-    """``/api/v1/series`` matchers for kube-state-metrics pod, ReplicaSet and Job owners."""
-    scope = f"{{namespace=~{string_literal(one_of(sorted(namespaces)))}}}" if namespaces else ""
-    return [f"{m}{scope}" for m in ("kube_pod_owner", "kube_replicaset_owner", "kube_job_owner")]
+def _scope(namespaces: Sequence[str]) -> list[str]:
+    return [f"namespace=~{string_literal(one_of(sorted(namespaces)))}"] if namespaces else []
+
+
+def ownership_matchers(namespaces: Sequence[str], *, flux_labels: bool = False) -> list[str]:
+    """``/api/v1/series`` matchers for kube-state-metrics pod, ReplicaSet and Job owners and,
+    with ``flux_labels``, the Deployment/StatefulSet/CronJob labels series that carry a Flux
+    label (one request either way: the series API takes any number of matchers)."""
+    scope = _scope(namespaces)
+    owners = ("kube_pod_owner", "kube_replicaset_owner", "kube_job_owner")
+    out = [_selector(m, scope) for m in owners]
+    if flux_labels:
+        out += [
+            _selector(metric, [*scope, f'{name}!=""'])
+            for metric in LABEL_METRICS
+            for name, _ in FLUX_LABELS.values()
+        ]
+    return out
 
 
 def _renamed(expr: str, kind: str, name_label: str) -> str:
@@ -290,12 +312,15 @@ def off_state_query(
     ``kube_cronjob_spec_suspend``, and for Flux HelmRelease/Kustomization
     ``gotk_resource_info{suspended}`` (kube-state-metrics custom resource state, Flux >= 2.1),
     ``flux_resource_info{suspended}`` (Flux Operator) or ``gotk_suspend_status`` (Flux < 2.1).
-    Flux objects are filtered by namespace client-side. Samples are taken with
+    With ``kube_<kind>_labels`` carrying Flux labels, each HelmRelease/Kustomization also gets a
+    series labelled ``via="rendered"``: off while every workload labelled with it is at zero
+    or suspended (what ``action: scale`` does). Flux objects are filtered by namespace
+    client-side. Samples are taken with
     ``last_over_time(...[resolution])``, so a state series that stops (a ``suspended`` label
     flipping to a new series) ends within ``resolution`` even without staleness markers
     (backfilled data, remote storage). None if nothing is available.
     """
-    scope = [f"namespace=~{string_literal(one_of(sorted(namespaces)))}"] if namespaces else []
+    scope = _scope(namespaces)
     parts = []
     ksm = (
         ("kube_deployment_spec_replicas", "Deployment", "deployment", "== bool 0"),
@@ -316,6 +341,45 @@ def off_state_query(
             '"namespace", "$1", "exported_namespace", "(.+)")'
         )
         parts.append(f"max by (kind, namespace, name) ({expr}) > bool 0")
+    parts += _rendered_parts(scope, resolution=resolution, available=available)
     if not parts:
         return None
     return f"avg_over_time(({_joined(parts)})[{duration(window)}:{duration(resolution)}])"
+
+
+def _rendered_off(
+    labels_metric: str, *, flux_name: str, scope: Sequence[str], resolution: float
+) -> str:
+    """1 while a workload labelled with ``flux_name`` is at zero (suspended), else 0; labels:
+    the workload's and its Flux labels. The labels side may hold several series per workload
+    (a relabelled object), the state side one: many-to-one never fails."""
+    state, test = _RENDERED_STATE[labels_metric]
+    key = LABEL_METRICS[labels_metric][1]
+    flux_keys = next(k for k in FLUX_LABELS.values() if k[0] == flux_name)
+    labelled = _recent(labels_metric, [*scope, f'{flux_name}!=""'], resolution)
+    left = f"max by (namespace, {key}, {', '.join(flux_keys)}) ({labelled})"
+    right = f"(max by (namespace, {key}) ({_recent(state, scope, resolution)}) {test})"
+    return f"{left} * on (namespace, {key}) group_left () {right}"
+
+
+def _rendered_parts(
+    scope: Sequence[str], *, resolution: float, available: Collection[str]
+) -> list[str]:
+    """Per Flux object (label ``via="rendered"``): 1 while everything it renders or applies
+    that kube-state-metrics labels with it is at zero or suspended (the minimum over them)."""
+    families = [
+        m for m, (state, _) in _RENDERED_STATE.items() if m in available and state in available
+    ]
+    parts = []
+    for kind, (name, namespace) in FLUX_LABELS.items():
+        if not families:
+            break
+        each = _joined(
+            [_rendered_off(m, flux_name=name, scope=scope, resolution=resolution) for m in families]
+        )
+        expr = f"min by ({namespace}, {name}) ({each})"
+        expr = f'label_replace({expr}, "namespace", "$1", "{namespace}", "(.+)")'
+        expr = f'label_replace({expr}, "name", "$1", "{name}", "(.+)")'
+        expr = _tagged(_tagged(expr, "kind", kind), "via", "rendered")
+        parts.append(f"max by (kind, namespace, name, via) ({expr})")
+    return parts

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import Placement
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.workloads import WorkloadRef
@@ -44,6 +45,9 @@ class EnergyRequest:
     (``package`` and ``dram`` are disjoint; others overlap them and are refused).
     ``include_pseudo_containers``: count Kepler 0.4-0.9 ``system_processes``/``kernel_processes``
     in the grids of their pseudo-namespaces (``system``, ``kernel``); never in workloads.
+    ``placements``: HelmRelease/Kustomization targets that scale what they render; they own
+    the pods of those workloads (``scheduler.core.kepler.releases``), and their namespaces are
+    read too.
     """
 
     start: float
@@ -55,6 +59,7 @@ class EnergyRequest:
     schema: KeplerSchema | None = None
     zones: tuple[str, ...] = DEFAULT_ZONES
     include_pseudo_containers: bool = False
+    placements: tuple[Placement, ...] = ()
 
     def __post_init__(self) -> None:
         bad = [z for z in self.zones if z not in DEFAULT_ZONES]
@@ -72,22 +77,28 @@ class EnergyRequest:
 
     @property
     def selected_namespaces(self) -> tuple[str, ...]:
-        """Requested namespaces plus those of the targets; empty means all."""
+        """Requested namespaces plus those of the targets and placements; empty means all
+        (no namespaces and no targets, or a target of unknown namespace)."""
         names = set(self.namespaces) | {t.namespace for t in self.targets if t.namespace}
-        if self.targets and any(not t.namespace for t in self.targets):
+        if not names or (self.targets and any(not t.namespace for t in self.targets)):
             return ()
+        names |= {n for p in self.placements for n in p.namespaces if n}
         return tuple(sorted(names))
 
 
 @dataclass(frozen=True)
 class PodEnergy:
-    """One pod over the window: its workload, joules on known steps, seconds observed."""
+    """One pod over the window: its workload, joules on known steps, seconds observed.
+
+    ``rendered``: the Deployment/StatefulSet/CronJob through which a Flux target owns the pod.
+    """
 
     workload: WorkloadRef
     attribution: str
     joules: float
     seconds: float
     unknown_steps: int
+    rendered: WorkloadRef | None = None
 
     @property
     def mean_watts(self) -> float:

@@ -80,6 +80,7 @@ def build_report(settings: Settings, request: ReportRequest, *, now: datetime) -
             targets=intended.targets,
             namespaces=namespaces,
             schema=request.schema,
+            placements=intended.placements,
         )
         http = client.stats.http_requests
     how = Assembly(

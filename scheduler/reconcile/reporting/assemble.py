@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 
 from scheduler.core import zones as tzones
@@ -37,6 +37,12 @@ __all__ = ["Assembly", "assemble", "not_estimated"]
 
 NO_POD_NOTE = "no Kepler data attributed to this target: no pod of it in the read range"
 FLUX_NOTE = "a Flux object has no pods of its own: its workloads' energy is reported under them"
+RENDERED_NOTE = (
+    "no pod of a workload it renders was found: give kube-state-metrics the Flux labels "
+    "(--metric-labels-allowlist for deployments, statefulsets and cronjobs: "
+    "helm.toolkit.fluxcd.io/name and /namespace, kustomize.toolkit.fluxcd.io/name and "
+    "/namespace), or name the workloads after the release"
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class _Builder:
         self.grids: dict[WorkloadRef, EnergyGrid] = {}
         reading = measured.reading
         self.with_pods = {p.workload for p in reading.pods.values()} if reading else set()
+        self.placed = {p.target for p in intended.placements}
+        self.rendered = _rendered(reading)
         self.ccf_row = ccf.coefficients(how.energy.ccf_coefficients)
         self.utilisation = ccf.Utilisation(point=how.energy.ccf_cpu_utilisation)
 
@@ -110,7 +118,9 @@ class _Builder:
         grid = reading.workloads.get(target)
         if grid is None or target not in self.with_pods:
             grid = self._empty_grid()
-            note = FLUX_NOTE if target.kind in kinds.FLUX_SUSPENDABLE_KINDS else NO_POD_NOTE
+            note = NO_POD_NOTE
+            if target.kind in kinds.FLUX_SUSPENDABLE_KINDS:
+                note = RENDERED_NOTE if target in self.placed else FLUX_NOTE
         else:
             self.grids[target] = grid
         if note and not windows.clip(*bounds):
@@ -123,6 +133,17 @@ class _Builder:
             actual_off=actual,
         )
         return estimate, note
+
+    def attribution(self, target: WorkloadRef) -> str:
+        """How a Flux target's energy and off state came from the workloads it renders."""
+        parts = [
+            f"energy of the pods of {workload} ({', '.join(sorted(hows))})"
+            for workload, hows in sorted(self.rendered.get(target, {}).items())
+        ]
+        derived = self.measured.off.derived.get(target)
+        if derived:
+            parts.append(f"off while all it renders is at zero ({derived})")
+        return "; ".join(parts)
 
     def _ccf(
         self, target: WorkloadRef, *, windows: IntervalSet, actual: IntervalSet
@@ -164,8 +185,18 @@ class _Builder:
             actual=actual.clip(p.start, p.end),
             actuation=acted,
             data_note=note,
+            attribution=self.attribution(target),
         )
         return TargetSavings(target, intended.policies[target], estimate), detail
+
+
+def _rendered(reading: EnergyReading | None) -> dict[WorkloadRef, dict[WorkloadRef, set[str]]]:
+    """Per Flux target: the rendered workloads whose pods it owns, and how each was found."""
+    out: dict[WorkloadRef, dict[WorkloadRef, set[str]]] = {}
+    for pod in reading.pods.values() if reading else ():
+        if pod.rendered is not None:
+            out.setdefault(pod.workload, {}).setdefault(pod.rendered, set()).add(pod.attribution)
+    return out
 
 
 def _main_zone(intended: Intended) -> str:
@@ -317,9 +348,7 @@ def _with_power(
     for d in details:
         if d.target in shown:
             power = series.power_series(b.grids[d.target], period=b.period)
-            d = TargetDetail(
-                d.target, d.zone, d.intended, d.actual, d.actuation, power, d.data_note
-            )
+            d = replace(d, power=power)
         out.append(d)
     return tuple(out)
 

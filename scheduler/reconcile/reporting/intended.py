@@ -2,8 +2,10 @@
 
 From the Git history (``Offhours-Change`` trailers): each target's intended off windows and the
 policy that put it to sleep. From the checkout's policies and manifests: each policy's time
-zone (hour-of-week bins are local to it) and the targets the current policies select, so a
-target that has never been put to sleep yet is still listed (with no off time). A missing or
+zone (hour-of-week bins are local to it), the targets the current policies select, so a
+target that has never been put to sleep yet is still listed (with no off time), and the
+HelmRelease/Kustomization targets that scale what they render (``placements``: they own those
+workloads' energy). A missing or
 broken policy folder does not stop a report: its targets fall back to UTC and a note says so.
 """
 
@@ -15,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scheduler.adapters import gitrepo
-from scheduler.core import ledger, targets
+from scheduler.core import ledger, rendered, targets
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import Placement
 from scheduler.core.workloads import WorkloadRef
 from scheduler.errors import ConfigError
 from scheduler.reconcile import workspace
@@ -38,6 +41,7 @@ class Intended:
     entries: int
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    placements: tuple[Placement, ...] = ()
 
     @property
     def targets(self) -> tuple[WorkloadRef, ...]:
@@ -49,14 +53,25 @@ class Intended:
         return self.zones.get(self.policies.get(target, ""), "UTC")
 
 
+@dataclass(frozen=True)
+class _Current:
+    """What the checkout's current policies and manifests say."""
+
+    zones: dict[str, str]
+    selected: dict[WorkloadRef, str]
+    notes: list[str]
+    placements: tuple[Placement, ...] = ()
+
+
 def _policy_targets(
-    settings: Settings, root: Path, *, now: datetime
-) -> tuple[dict[str, str], dict[WorkloadRef, str], list[str]]:
-    """Zones by policy, targets the current policies select (first claim), and notes."""
+    settings: Settings, root: Path, *, now: datetime, entries: tuple[ledger.LedgerEntry, ...]
+) -> _Current:
+    """Zones by policy, targets the current policies select (first claim), notes, and the
+    Flux targets that scale what they render."""
     try:
         ws = workspace.load_workspace(root, policies=settings.policies, now=now)
     except ConfigError as exc:
-        return {}, {}, [f"policies not read ({exc}): time zones default to UTC"]
+        return _Current({}, {}, [f"policies not read ({exc}): time zones default to UTC"])
     notes = []
     if ws.policies.rejected:
         names = ", ".join(sorted(str(r.name or r.location) for r in ws.policies.rejected))
@@ -64,7 +79,9 @@ def _policy_targets(
     zones = {p.name: p.zone for p in ws.policies.policies}
     by_policy = targets.targets_by_policy(ws.policies.policies, ws.index, first_only=True)
     selected = {ref: name for name, refs in by_policy.items() for ref in refs}
-    return zones, selected, notes
+    resolution = targets.resolve(ws.policies.policies, ws.index)
+    placed = rendered.placements(ws.index, resolution=resolution, entries=entries)
+    return _Current(zones, selected, notes, placed)
 
 
 def from_checkout(
@@ -78,8 +95,9 @@ def from_checkout(
     policies: dict[WorkloadRef, str] = {}
     for entry in read.entries:
         policies[entry.target] = entry.policy  # entries are in time order: the latest wins
-    zones, selected, notes = _policy_targets(settings, checkout.path, now=now)
-    for target, policy in selected.items():
+    current = _policy_targets(settings, checkout.path, now=now, entries=read.entries)
+    zones, notes = current.zones, current.notes
+    for target, policy in current.selected.items():
         policies.setdefault(target, policy)
     missing = sorted({p for p in policies.values() if p not in zones})
     if missing and zones:
@@ -93,6 +111,7 @@ def from_checkout(
         entries=len(read.entries),
         problems=tuple(str(p) for p in read.problems),
         notes=tuple(notes),
+        placements=tuple(p for p in current.placements if p.target in policies),
     )
 
 

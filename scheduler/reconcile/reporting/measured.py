@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from scheduler.adapters.prometheus import kepler, offstate
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest
+from scheduler.core.kepler.releases import Placement
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.workloads import WorkloadRef
@@ -54,8 +55,10 @@ def read_measured(
     targets: tuple[WorkloadRef, ...],
     namespaces: tuple[str, ...],
     schema: KeplerSchema | None = None,
+    placements: tuple[Placement, ...] = (),
 ) -> Measured:
-    """Read energy (or CPU requests), and actual off states, for ``targets``."""
+    """Read energy (or CPU requests), and actual off states, for ``targets``; ``placements``
+    (HelmRelease/Kustomization targets that scale what they render) own those pods."""
     timeline = window.timeline
     found = detect_kepler(
         client, start=window.history_start - window.step, end=window.end, schema=schema
@@ -69,13 +72,23 @@ def read_measured(
             namespaces=namespaces,
             targets=targets,
             schema=schema,
+            placements=placements,
         )
         reading = kepler.read_energy(client, request, detected=found)
     else:
-        scope = tuple(sorted({*namespaces, *(t.namespace for t in targets if t.namespace)}))
-        requests = read_cpu_requests(client, timeline=timeline, namespaces=scope, targets=targets)
+        scope = {*namespaces, *(t.namespace for t in targets if t.namespace)}
+        scope |= {n for p in placements for n in p.namespaces if n}
+        requests = read_cpu_requests(
+            client,
+            timeline=timeline,
+            namespaces=tuple(sorted(scope)),
+            targets=targets,
+            placements=placements,
+        )
     if targets:
-        off = offstate.read_off_states(client, timeline=timeline, targets=targets)
+        off = offstate.read_off_states(
+            client, timeline=timeline, targets=targets, placements=placements
+        )
     else:
         off = offstate.OffStates({}, (), 0.0)
     return Measured(reading, off, requests, timeline)

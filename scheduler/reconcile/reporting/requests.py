@@ -3,7 +3,8 @@
 One ``query_range`` per chunk of the timeline (``sum by (namespace, pod)`` of
 ``kube_pod_container_resource_requests{resource="cpu"}`` in the targets' namespaces) and one
 owner request per chunk, whatever the number of workloads. Pods are attributed to workloads
-like Kepler pods (kube-state-metrics owners, then name patterns). A workload's requested cores
+like Kepler pods (kube-state-metrics owners, then name patterns, then the placed Flux target that
+renders the workload). A workload's requested cores
 *while on* is the median of its per-step sum over the steps where it had pods.
 """
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.kepler import queries
-from scheduler.core.kepler.owners import OwnerIndex, attribute
+from scheduler.core.kepler.owners import OwnerIndex, attribute_pod
+from scheduler.core.kepler.releases import Placement, Placements
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.workloads import WorkloadRef
 
@@ -59,13 +61,15 @@ def read_cpu_requests(
     timeline: Timeline,
     namespaces: Sequence[str],
     targets: Sequence[WorkloadRef],
+    placements: Sequence[Placement] = (),
     chunk_steps: int | None = None,
 ) -> CpuRequests:
     """Requested cores per workload and per namespace over ``timeline``."""
     owners = OwnerIndex()
     pods: dict[tuple[str, str], array[float]] = {}
+    placed = Placements(placements, targets=targets)
     query = _query(namespaces)
-    matchers = queries.ownership_matchers(list(namespaces))
+    matchers = queries.ownership_matchers(list(namespaces), flux_labels=bool(placed))
     for first, last in timeline.chunks(chunk_steps or client.range_chunk_steps):
         start, end = timeline.point_time(first), timeline.point_time(last)
         owners.add(client.series(matchers, start=start - timeline.step, end=end))
@@ -77,7 +81,7 @@ def read_cpu_requests(
                 point = timeline.point_index(t)
                 if point:
                     grid[point - 1] = value
-    return _fold(pods, owners=owners, timeline=timeline, targets=targets)
+    return _fold(pods, owners=owners, timeline=timeline, targets=targets, placements=placed)
 
 
 def _add(into: array[float], values: array[float]) -> None:
@@ -92,11 +96,14 @@ def _fold(
     owners: OwnerIndex,
     timeline: Timeline,
     targets: Sequence[WorkloadRef],
+    placements: Placements,
 ) -> CpuRequests:
     workloads: dict[WorkloadRef, array[float]] = {}
     namespaces: dict[str, array[float]] = {}
     for (namespace, pod), values in sorted(pods.items()):
-        workload, _how = attribute(namespace, pod, owners=owners, targets=targets)
+        workload = attribute_pod(
+            namespace, pod, owners=owners, targets=targets, placements=placements
+        ).workload
         empty = array("d", [math.nan]) * timeline.steps
         _add(workloads.setdefault(workload, empty), values)
         _add(namespaces.setdefault(namespace, array("d", empty)), values)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler.releases import Placement, Placements
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 from scheduler.simulation import (
@@ -19,6 +20,7 @@ from scheduler.simulation import (
     WorkloadSpec,
     simulate,
 )
+from scheduler.simulation.standin_reader import GridShape, workload_grids
 
 START = datetime(2025, 1, 6, tzinfo=UTC)
 WEB = WorkloadRef("Deployment", "dev", "web")
@@ -257,3 +259,34 @@ def test_cronjob_truth_counts_the_jobs_it_would_have_run() -> None:
     for s in named("kube_job_owner"):
         grouped[labels(s)["job_name"]] += 1
     assert grouped
+
+
+def test_rendered_workload_carries_its_flux_labels_and_lifts_to_the_release() -> None:
+    """A Deployment with a flux_owner gets kube_deployment_labels with helm-controller's labels;
+    the stand-in reader then gives its energy to the placed HelmRelease, as Prometheus would."""
+    shop = WorkloadRef("HelmRelease", "staging", "shop")
+    rendered = WorkloadSpec(
+        "Deployment", "staging", "shop-podinfo", policy="nights", replicas=2, flux_owner=shop
+    )
+    made = simulate(spec(workloads=(rendered,), days=2.0, removable_nodes=0))
+    (series,) = [s for s in made.series if s.name == "kube_deployment_labels"]
+    assert labels(series) == {
+        "namespace": "staging",
+        "deployment": "shop-podinfo",
+        "label_helm_toolkit_fluxcd_io_name": "shop",
+        "label_helm_toolkit_fluxcd_io_namespace": "staging",
+    }
+    shape = GridShape(START.timestamp(), 300.0, 2 * 288, scrape_interval=60.0)
+    placed = Placements([Placement(shop, ("staging",))], targets=(shop,))
+    grids = workload_grids(made.series, shape, placements=placed)
+    assert shop in grids
+    assert WorkloadRef("Deployment", "staging", "shop-podinfo") not in grids
+    assert WorkloadRef("Deployment", "staging", "shop-podinfo") in workload_grids(
+        made.series, shape
+    )
+
+
+def test_flux_owner_must_be_a_flux_object() -> None:
+    """Only a HelmRelease or Kustomization renders workloads."""
+    with pytest.raises(ValueError, match="flux_owner"):
+        WorkloadSpec("Deployment", "dev", "web", flux_owner=WorkloadRef("Deployment", "dev", "x"))

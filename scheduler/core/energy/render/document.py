@@ -38,7 +38,11 @@ INTENDED_METHOD = (
 
 @dataclass(frozen=True)
 class TargetDetail:
-    """Per target: policy zone, intended and actual off time in the period, lag, power."""
+    """Per target: policy zone, intended and actual off time in the period, lag, power.
+
+    ``attribution``: how a Flux target's energy and off state were found from the workloads it
+    renders (empty for a workload measured through its own pods).
+    """
 
     target: WorkloadRef
     zone: str
@@ -47,6 +51,7 @@ class TargetDetail:
     actuation: Actuation | None
     power: PowerSeries | None = None
     data_note: str = ""
+    attribution: str = ""
 
     def to_json_dict(self) -> dict[str, Any]:
         """The extra keys of one target row."""
@@ -56,6 +61,7 @@ class TargetDetail:
             "actualOff": [{"start": iso(a), "end": iso(b)} for a, b in self.actual.pairs],
             "actuation": None if self.actuation is None else self.actuation.to_json_dict(),
             "dataNote": self.data_note or None,
+            "attribution": self.attribution or None,
         }
 
 

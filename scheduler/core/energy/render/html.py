@@ -325,7 +325,7 @@ def _table(doc: ReportDocument) -> str:
             f'<td class="n">{_e(c)}</td>' if k in (0, 3, 4, 5, 6, 7) else f"<td>{_e(c)}</td>"
             for k, c in enumerate(cells)
         )
-        note = (d.data_note if d else "") or ""
+        note = "; ".join(n for n in ((d.data_note, d.attribution) if d else ()) if n)
         rows.append(f'<tr{css} title="{_e(note)}">{tds}</tr>')
     ths = "".join(f"<th>{h}</th>" for h in head)
     return (

@@ -142,6 +142,8 @@ def _target_notes(doc: ReportDocument) -> list[str]:
     lines = []
     for row, detail in doc.ranked():
         extra = list(row.estimate.notes[1:])
+        if detail is not None and detail.attribution:
+            extra.insert(0, detail.attribution)
         acted = detail.actuation if detail else None
         if acted is not None and acted.missed:
             extra.append(f"{acted.missed} of {acted.windows} off windows never reached zero")

@@ -144,3 +144,35 @@ def test_off_state_query_uses_only_available_metrics() -> None:
     assert (
         queries.off_state_query(window=300, resolution=30, namespaces=(), available=set()) is None
     )
+
+
+def test_ownership_matchers_add_flux_labels_in_the_same_request() -> None:
+    """With placed Flux targets, the labels metrics with a Flux label join the owner matchers."""
+    matchers = queries.ownership_matchers(("staging",), flux_labels=True)
+    assert matchers[:3] == queries.ownership_matchers(("staging",))
+    assert matchers[3:] == [
+        f'{metric}{{namespace=~"staging",label_{tool}_toolkit_fluxcd_io_name!=""}}'
+        for metric in ("kube_deployment_labels", "kube_statefulset_labels", "kube_cronjob_labels")
+        for tool in ("helm", "kustomize")
+    ]
+
+
+def test_off_state_query_adds_rendered_flux_objects_with_labels() -> None:
+    """A Flux object is off while everything labelled with it is at zero (min over them)."""
+    available = {"kube_deployment_spec_replicas", "kube_deployment_labels"}
+    query = queries.off_state_query(
+        window=300, resolution=30, namespaces=("staging",), available=available
+    )
+    assert query is not None
+    assert "label_replace(" in query
+    assert '"via", "rendered"' in query
+    assert (
+        "min by (label_helm_toolkit_fluxcd_io_namespace, label_helm_toolkit_fluxcd_io_name)"
+        in query
+    )
+    assert "group_left ()" in query
+    assert "kube_statefulset_labels" not in query
+    without_state = queries.off_state_query(
+        window=300, resolution=30, namespaces=(), available={"kube_deployment_labels"}
+    )
+    assert without_state is None
