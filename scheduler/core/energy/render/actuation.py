@@ -11,7 +11,8 @@ intervals (kube-state-metrics: desired replicas 0, or suspended) of the same tar
   zero); one without any state sample is *unobserved* and gives no lag.
 
 A lag whose edge lies at the end of the state data (e.g. the report ends before the wake was
-seen) is not counted. Pure: intervals in, figures out.
+seen), or a wake at the very end of the period (nothing after it is read), is not counted.
+Pure: intervals in, figures out.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def actuation(
         unobserved += outcome == "unobserved"
         if sleep is not None and w.start >= period.start:
             sleeps.append(sleep)
-        if wake is not None and w.end <= period.end:
+        if wake is not None and w.end < period.end:
             wakes.append(wake)
     return Actuation(
         intended_seconds=inside.total(),
