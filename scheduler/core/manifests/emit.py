@@ -42,9 +42,8 @@ class Literal(str):
 
 
 class Map(tuple[tuple[str, "Value"], ...]):
-    """A mapping as its ``(key, value)`` pairs, in writing order."""
-
-    __slots__ = ()
+    """A mapping as its ``(key, value)`` pairs, in writing order (its hash is computed once:
+    the same entries are looked up in the render caches thousands of times)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is Map and tuple.__eq__(self, other)
@@ -53,7 +52,11 @@ class Map(tuple[tuple[str, "Value"], ...]):
         return not self.__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(("map", tuple(self)))
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(("map", tuple(self)))
+            self.__dict__["_hash"] = cached
+        return cached
 
     @classmethod
     def of(cls, pairs: Mapping[str, Value]) -> Map:

@@ -22,6 +22,7 @@ It also returns what each path must hold afterwards, for ``verify``. It refuses 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -76,10 +77,10 @@ GONE: Final = _Gone()
 @dataclass(frozen=True, slots=True)
 class ListAfter:
     """The expected state of an edited list: the old entries at ``keep`` (in order), then
-    entries loading as ``added``."""
+    entries loading as the trees ``added`` (see ``emit.plain``)."""
 
     keep: tuple[int, ...]
-    added: tuple[object, ...] = ()
+    added: tuple[emit.Value, ...] = ()
 
 
 Expected = Scalar | _Gone | ListAfter
@@ -165,24 +166,24 @@ def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) 
     return planner.finish()
 
 
+#: A key line, then (after blank or comment lines) the first dash line of its block list.
+_LIST_START = re.compile(
+    r"^( *)[^ \n#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)-( +)\S", re.M
+)
+
+
 def _list_layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
     """The document's list style, from its first block list under a key: how far the dashes
     sit right of the key (0: indent-less) and the entries right of the dash; by default
-    indented by ``step`` with ``- `` entries."""
-    stack: list[Node] = [doc]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, MappingNode) or node.flow_style:
-            continue
-        for key, value in node.value:
-            if isinstance(value, SequenceNode) and not value.flow_style and value.value:
-                first = value.value[0]
-                dash = dash_column(text, first)
-                if dash is not None and dash >= key.start_mark.column:
-                    gap = max(2, int(first.start_mark.column - dash))
-                    return emit.Layout(step, int(dash - key.start_mark.column), gap)
-            stack.append(value)
-    return emit.Layout(step, step)
+    indented by ``step`` with ``- `` entries. A textual look: it only picks a style, and
+    the edit is verified like any other."""
+    found = _LIST_START.search(text, doc.start_mark.index, doc.end_mark.index)
+    if found is None:
+        return emit.Layout(step, step)
+    key, dash, gap = (len(group) for group in found.groups())
+    if dash < key:
+        return emit.Layout(step, step)
+    return emit.Layout(step, dash - key, max(2, gap + 1))
 
 
 def _document_step(doc: MappingNode) -> int:
@@ -368,7 +369,7 @@ class _Planner:
             if isinstance(sub, Append):
                 layout = emit.Layout(step, self.layout.offset, self.layout.gap, literals)
                 lines.extend(emit.block_value(name, sub.items, column=column, layout=layout))
-                self.plan.expected[where] = ListAfter((), tuple(emit.plain(i) for i in sub.items))
+                self.plan.expected[where] = ListAfter((), sub.items)
             elif isinstance(sub, RemoveItems):
                 continue
             elif isinstance(sub, Write):
@@ -395,8 +396,7 @@ class _Planner:
         for name, sub in inserts:
             if isinstance(sub, Append):
                 entries.append(f"{render_key(name, flow=True)}: {emit.flow(sub.items)}")
-                added = tuple(emit.plain(i) for i in sub.items)
-                self.plan.expected[(*path, name)] = ListAfter((), added)
+                self.plan.expected[(*path, name)] = ListAfter((), sub.items)
                 continue
             if not isinstance(sub, Write) or sub.scalar is None:
                 raise refuse(
@@ -427,8 +427,7 @@ class _Planner:
         if problem is not None:
             raise problem
         assert isinstance(value, SequenceNode)
-        added = tuple(emit.plain(i) for i in sub.items)
-        self.plan.expected[where] = ListAfter(tuple(range(len(value.value))), added)
+        self.plan.expected[where] = ListAfter(tuple(range(len(value.value))), sub.items)
         if value.flow_style:
             texts = ", ".join(emit.flow(item) for item in sub.items)
             if value.value:

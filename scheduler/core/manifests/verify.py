@@ -16,9 +16,12 @@ documents and subtrees are therefore compared at the speed of a string compariso
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
+from scheduler.core.manifests import emit
 from scheduler.core.manifests.documents import (
+    CollectionNode,
     MappingNode,
     Node,
     ScalarNode,
@@ -86,9 +89,18 @@ class Comparison:
         if sa.column != sb.column:
             return False
         ea, eb = a.end_mark.index, b.end_mark.index
-        if ea - sa.index != eb - sb.index:
+        if (
+            ea - sa.index == eb - sb.index
+            and self.old_text[sa.index : ea] == self.new_text[sb.index : eb]
+        ):
+            return True
+        if not isinstance(a, CollectionNode) or a.flow_style:
             return False
-        return bool(self.old_text[sa.index : ea] == self.new_text[sb.index : eb])
+        # A block collection's end mark runs on over the blank and comment lines after it (up
+        # to the next token): an insertion after it changes that tail, not the collection.
+        old = self.old_text[sa.index : _core_end(self.old_text, sa.index, ea)]
+        new = self.new_text[sb.index : _core_end(self.new_text, sb.index, eb)]
+        return old == new and not _KEPT_TAIL.search(old)
 
     def verify(self, old: Node, new: Node, expected: Mapping[Path, Expected]) -> str | None:
         """None when ``new`` is ``old`` with exactly ``expected`` applied, else what differs."""
@@ -150,9 +162,45 @@ class Comparison:
                 return f"{dotted(where)}[{position}] changed, but offhours did not mean to"
         for offset, value in enumerate(expected.added):
             position = len(expected.keep) + offset
-            if node_data(after[position]) != value:
+            if not self._reads_as(after[position], value):
                 return f"{dotted(where)}[{position}] does not read as the entry written"
         return None
+
+    def _reads_as(self, node: Node, value: emit.Value) -> bool:
+        """Whether ``node`` loads as ``value``. A fleet appends the same entry text many
+        times; the same characters at the same column parse to the same tree (the principle
+        of ``same``), so each distinct text is loaded once."""
+        mark, end = node.start_mark, node.end_mark
+        key = (self.new_text[mark.index : end.index], mark.column, type(node), value)
+        known = _READS.get(key)
+        if known is None:
+            known = node_data(node) == emit.plain(value)
+            if len(_READS) > _READS_LIMIT:
+                _READS.clear()
+            _READS[key] = known
+        return known
+
+
+#: A block scalar keeping its trailing line breaks (``|+``, ``>2+``): its tail is content.
+_KEPT_TAIL = re.compile(r"[|>][0-9]?\+")
+
+
+def _core_end(text: str, start: int, end: int) -> int:
+    """``end`` pulled back over trailing whitespace and blank or comment-only lines."""
+    while end > start:
+        line = text.rfind("\n", start, end - 1) + 1 if end - 1 > start else start
+        stripped = text[max(line, start) : end].strip()
+        if stripped and not stripped.startswith("#"):
+            return end
+        if line <= start:
+            return start
+        end = line
+    return end
+
+
+#: ``(entry text, column, node type, entry written) -> the text reads as the entry``
+_READS: dict[tuple[str, int, type, emit.Value], bool] = {}
+_READS_LIMIT = 256
 
 
 def node_data(node: Node) -> object:

@@ -265,3 +265,24 @@ def test_changed_while_asleep_compares_with_what_sleep_wrote(
     assert change.after == (3 if restored else int(current))
     assert ("changed while asleep" in change.note) is not restored
     assert "offhours.dev" not in edit.new_text
+
+
+def _pair(old: str, new: str) -> tuple[object, object, object]:
+    from scheduler.core.manifests.documents import compose
+    from scheduler.core.manifests.verify import Comparison
+
+    (old_doc,) = compose(old)  # type: ignore[misc]
+    (new_doc,) = compose(new)  # type: ignore[misc]
+    return Comparison(old, new), old_doc.value[0][1], new_doc.value[0][1]
+
+
+def test_a_block_mapping_is_the_same_whatever_blank_or_comment_lines_follow_it() -> None:
+    """Lines inserted after a block mapping change its end mark, not the mapping."""
+    cmp, old, new = _pair("a:\n  b: 1\n\n# note\nz: 2\n", "a:\n  b: 1\n\n# note\nc: [x]\nz: 2\n")
+    assert cmp.same(old, new)  # type: ignore[attr-defined]
+
+
+def test_kept_trailing_lines_of_a_block_scalar_are_compared() -> None:
+    """A |+ scalar keeps its trailing blank lines: a changed tail is a different value."""
+    cmp, old, new = _pair("a:\n  b: |+\n    x\n\n\nz: 2\n", "a:\n  b: |+\n    x\n\nz: 2\n")
+    assert not cmp.same(old, new)  # type: ignore[attr-defined]
