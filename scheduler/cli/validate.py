@@ -68,7 +68,10 @@ def command(*, policies_dir: Path | None, repo: Path | None) -> None:
     """Check every policy; print each problem as path:line:col (exit 1 on any error).
 
     With --repo, targets are also resolved against the repository's manifests: a target
-    that selects nothing, or an object selected by several policies, is a warning.
+    that selects nothing, an object selected by several policies, action values on a key the
+    HelmRelease does not set (the chart may ignore it: action scale works for every chart),
+    and action scale on a Kustomization that would reach the Flux controllers or offhours,
+    or whose HelmReleases it does not render, are warnings.
     """
     folder = policies_dir or common.load_settings().policies
     if repo is not None:
