@@ -22,32 +22,25 @@ It also returns what each path must hold afterwards, for ``verify``. It refuses 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Final
 
 from scheduler.core.changes import Scalar
-from scheduler.core.manifests import emit
+from scheduler.core.manifests import emit, listedit
 from scheduler.core.manifests.documents import (
     CollectionNode,
     MappingNode,
     Node,
     ScalarNode,
-    SequenceNode,
 )
 from scheduler.core.manifests.lines import is_first_on_line, line_start, next_line_start
+from scheduler.core.manifests.listedit import ListAfter
 from scheduler.core.manifests.locate import dotted, parent_refusal
 from scheduler.core.manifests.nodes import content_end, find_entry, is_block_scalar
 from scheduler.core.manifests.refusals import Refusal, refuse, value_refusal
 from scheduler.core.manifests.render import ScalarText, plain_safe, render, render_key
-from scheduler.core.manifests.seqtext import (
-    dash_column,
-    item_span,
-    list_refusal,
-    sequence_end,
-    trimmed,
-)
+from scheduler.core.manifests.seqtext import trimmed
 from scheduler.core.manifests.splice import Splice
 
 __all__ = [
@@ -72,15 +65,6 @@ class _Gone:
 
 
 GONE: Final = _Gone()
-
-
-@dataclass(frozen=True, slots=True)
-class ListAfter:
-    """The expected state of an edited list: the old entries at ``keep`` (in order), then
-    entries loading as the trees ``added`` (see ``emit.plain``)."""
-
-    keep: tuple[int, ...]
-    added: tuple[emit.Value, ...] = ()
 
 
 Expected = Scalar | _Gone | ListAfter
@@ -159,31 +143,11 @@ def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) 
     assert isinstance(doc, MappingNode)
     step = _document_step(doc)
     lists = any(isinstance(w, Append) for w in writes)
-    layout = _list_layout(text, doc, step) if lists else emit.Layout(step, step)
+    layout = listedit.layout(text, doc, step) if lists else emit.Layout(step, step)
     planner = _Planner(text, newline, layout)
     if planner.mapping(doc, _trie(writes), (), key=None):
         raise refuse(doc, "edit would empty the whole document")
     return planner.finish()
-
-
-#: A key line, then (after blank or comment lines) the first dash line of its block list.
-_LIST_START = re.compile(
-    r"^( *)[^ \n#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)-( +)\S", re.M
-)
-
-
-def _list_layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
-    """The document's list style, from its first block list under a key: how far the dashes
-    sit right of the key (0: indent-less) and the entries right of the dash; by default
-    indented by ``step`` with ``- `` entries. A textual look: it only picks a style, and
-    the edit is verified like any other."""
-    found = _LIST_START.search(text, doc.start_mark.index, doc.end_mark.index)
-    if found is None:
-        return emit.Layout(step, step)
-    key, dash, gap = (len(group) for group in found.groups())
-    if dash < key:
-        return emit.Layout(step, step)
-    return emit.Layout(step, dash - key, max(2, gap + 1))
 
 
 def _document_step(doc: MappingNode) -> int:
@@ -422,76 +386,23 @@ class _Planner:
 
     def _append(self, entry: tuple[ScalarNode, Node], sub: Append, where: Path) -> None:
         """Add ``sub.items`` after the last entry of the list at ``entry``."""
-        key, value = entry
-        problem = list_refusal(self.text, key, value, path=where)
-        if problem is not None:
-            raise problem
-        assert isinstance(value, SequenceNode)
-        self.plan.expected[where] = ListAfter(tuple(range(len(value.value))), sub.items)
-        if value.flow_style:
-            texts = ", ".join(emit.flow(item) for item in sub.items)
-            if value.value:
-                at = content_end(self.text, value.value[-1], value.start_mark.index)
-                texts = ", " + texts
-            else:
-                at = value.start_mark.index + 1
-            self.plan.splices.append(Splice(at, at, 0, texts))
-            return
-        dash = dash_column(self.text, value.value[0])
-        if dash is None:
-            raise refuse(value, f"{dotted(where)}: a comment stands between an entry and its dash")
-        end = sequence_end(self.text, value, key.end_mark.index)
-        layout = self.layout if end is not None else replace(self.layout, literals=False)
-        lines = [
-            line for item in sub.items for line in emit.block_item(item, column=dash, layout=layout)
-        ]
-        if end is None:
-            block = "".join(self.newline + line for line in lines)
-            end = len(self.text)
-        else:
-            block = "".join(line + self.newline for line in lines)
-        self.plan.splices.append(Splice(end, end, 0, block))
+        splice, expected = listedit.append(
+            self.text, entry, sub.items, style=self.layout, newline=self.newline, where=where
+        )
+        self.plan.splices.append(splice)
+        self.plan.expected[where] = expected
 
     def _remove_items(self, entry: tuple[ScalarNode, Node], sub: RemoveItems, where: Path) -> bool:
         """Remove entries of the list at ``entry``; True when the whole key must go."""
-        key, value = entry
-        problem = list_refusal(self.text, key, value, path=where)
-        if problem is not None:
-            raise problem
-        assert isinstance(value, SequenceNode)
-        gone = set(sub.indices)
-        keep = tuple(i for i in range(len(value.value)) if i not in gone)
-        if not keep and (sub.drop_empty or not value.flow_style):
+        removal = listedit.remove(
+            self.text, entry, sub.indices, drop_empty=sub.drop_empty, where=where
+        )
+        if removal is None:
             return True
-        self.plan.expected[where] = ListAfter(keep)
-        if value.flow_style:
-            self._flow_item_removals(value, gone)
-            return False
-        floor = key.end_mark.index
-        for index, item in enumerate(value.value):
-            if index in gone:
-                start, end = item_span(self.text, item, floor)
-                self.removals.append((start, end))
-            floor = item.end_mark.index
+        self.plan.expected[where] = removal.expected
+        self.plan.splices.extend(removal.splices)
+        self.removals.extend(removal.lines)
         return False
-
-    def _flow_item_removals(self, node: SequenceNode, gone: set[int]) -> None:
-        items = node.value
-        floor = node.start_mark.index
-        ends = []
-        for item in items:
-            ends.append(content_end(self.text, item, floor))
-            floor = item.end_mark.index
-        kept = [i for i in range(len(items)) if i not in gone]
-        if not kept:
-            self.plan.splices.append(Splice(items[0].start_mark.index, ends[-1], 0, ""))
-            return
-        if kept[0] > 0:
-            start, stop = items[0].start_mark.index, items[kept[0]].start_mark.index
-            self.plan.splices.append(Splice(start, stop, 0, ""))
-        for i in range(kept[0] + 1, len(items)):
-            if i in gone:
-                self.plan.splices.append(Splice(ends[i - 1], ends[i], 0, ""))
 
     def _flow_removals(self, node: MappingNode, removed: list[tuple[ScalarNode, Node]]) -> None:
         if not removed:

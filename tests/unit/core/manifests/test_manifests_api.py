@@ -31,6 +31,7 @@ def test_exports_match_all() -> None:
     }
     internal = {
         "emit",
+        "listedit",
         "kustomize",
         "lines",
         "locate",
