@@ -135,13 +135,34 @@ class ManifestIndex:
 
 
 def build_index(files: Iterable[tuple[str, str]]) -> ManifestIndex:
-    """Index ``(repository-relative path, text)`` pairs; never raises on bad input."""
+    """Index ``(repository-relative path, text)`` pairs; never raises on bad input.
+
+    The templates of a Helm chart kept in the repository (``<chart>/templates/**`` next to a
+    ``Chart.yaml``) are not manifests: helm-controller renders them. They are left out, like
+    ``*.j2`` files.
+    """
+    pairs = [(path, text) for path, text in files if is_indexed_path(path)]
+    charts = {
+        path[: -len("Chart.yaml")] for path, _ in pairs if path.rpartition("/")[2] == "Chart.yaml"
+    }
     with collector.paused():
         scan = _Scan()
-        for path, text in files:
-            if is_indexed_path(path):
+        for path, text in pairs:
+            if not (charts and _in_chart_templates(path, charts)):
                 scan.add(path, text)
         return scan.finish()
+
+
+def _in_chart_templates(path: str, charts: set[str]) -> bool:
+    """True for a file under ``templates/`` of a folder holding a ``Chart.yaml``."""
+    parts = path.split("/")
+    for depth in range(len(parts) - 1):
+        if (
+            parts[depth] == "templates"
+            and "/".join(parts[:depth]) + ("/" if depth else "") in charts
+        ):
+            return True
+    return False
 
 
 class _Scan:

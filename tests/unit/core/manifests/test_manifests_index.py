@@ -140,3 +140,19 @@ def test_lookups_by_reference_file_and_id(index: ManifestIndex) -> None:
     assert record is not None
     assert (record.path, record.target_namespace) == ("kubernetes/apps/media/radarr/app", "media")
     assert index.kustomization(radarr) is None
+
+
+def test_templates_of_a_local_helm_chart_are_not_manifests() -> None:
+    """charts/x/templates/* next to a Chart.yaml is Helm's to render: not read, not reported."""
+    deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: dev}\n"
+    template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+    index = build_index(
+        [
+            ("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n"),
+            ("charts/web/templates/deployment.yaml", template),
+            ("charts/web/templates/sub/web.yaml", deployment),
+            ("apps/templates/web.yaml", deployment),
+        ]
+    )
+    assert [o.file for o in index.objects] == ["apps/templates/web.yaml"]
+    assert not index.problems
