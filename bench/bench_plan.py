@@ -1,7 +1,8 @@
 """Benchmark: index a fleet repository and compute a verified sleep edit for every workload.
 
-Generates a fleet repository (default: 10,000 workloads in 2,000 files, plus kustomization.yaml
-files and Flux Kustomizations) in a temporary directory, then measures, each phase in a fresh
+Generates a fleet repository (default: 10,000 workloads in 2,000 files, with a Service next to
+every Deployment and StatefulSet as real app folders have, plus kustomization.yaml files and
+Flux Kustomizations) in a temporary directory, then measures, each phase in a fresh
 subprocess so peak memory is its own:
 
   (a) reference: read every YAML file and load it with PyYAML's C loader (``load_all``);
@@ -108,6 +109,24 @@ spec:
           storage: 1Gi
 """
 
+#: Real app folders hold more than workloads: every Deployment and StatefulSet has a Service.
+SERVICE = """\
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  labels:
+    app.kubernetes.io/name: {name}
+spec:
+  selector:
+    app.kubernetes.io/name: {name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+"""
+
 CRONJOB = """\
 ---
 apiVersion: batch/v1
@@ -200,9 +219,11 @@ def _workload(number: int, app: str) -> str:
     kind = number % 10
     if kind < 4:  # Deployments, half of them HPA-managed (no replicas)
         replicas = f"  replicas: {1 + number % 3}\n" if kind % 2 == 0 else ""
-        return DEPLOYMENT.format(name=name, app=app, n=number % 50, replicas=replicas)
+        deployment = DEPLOYMENT.format(name=name, app=app, n=number % 50, replicas=replicas)
+        return deployment + SERVICE.format(name=name)
     if kind < 5:
-        return STATEFULSET.format(name=name, n=number % 9, count=1 + number % 3)
+        statefulset = STATEFULSET.format(name=name, n=number % 9, count=1 + number % 3)
+        return statefulset + SERVICE.format(name=name)
     if kind < 7:
         return CRONJOB.format(name=name, n=number % 60)
     version = ("v2", "v2beta2", "v2beta1")[number % 3]
@@ -392,7 +413,7 @@ def main() -> int:
     cpu_ratio = offhours["cpu"] / reference["cpu"]
     apps = max(1, files // FILES_PER_APP)
     print(
-        f"fleet: {workloads} workloads in {files} files "
+        f"fleet: {workloads} workloads and {workloads // 2} Services in {files} files "
         f"(+ {apps} kustomization.yaml, {apps} Flux Kustomizations); best of {repeat} runs"
     )
     print(

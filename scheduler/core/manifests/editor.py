@@ -2,10 +2,12 @@
 
 ``edit_file`` takes a file's text and the requests for objects in it, and returns a
 ``FileEdit``: the new text and, per object, what changed (``Change`` facts), or why it was
-refused or failed. Refusals are per object and never stop the others. All splices of a file
-are computed against the original text and applied together; the result is composed again
-and every document compared with the original (``verify``). A document that does not verify
-is left as it was and its object reported failed; the file keeps the other documents' edits.
+refused or failed. Refusals are per object and never stop the others. Each edited document
+is cut out of the file (``slices``), composed alone, and all its splices are computed against
+its original text and applied together; the result is composed again and compared with the
+original (``verify``). Documents nobody edits are not parsed at all. A document that does not
+verify is left as it was and its object reported failed; the file keeps the other documents'
+edits. Files whose documents cannot be cut cleanly are handled whole, the same way.
 ``plan_edits`` does the same for a whole index, file by file. Pure: text in, text out.
 """
 
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scheduler.core.changes import Action, Change
-from scheduler.core.manifests import annotation_keys, collector
+from scheduler.core.manifests import annotation_keys, collector, slices
 from scheduler.core.manifests.documents import BOM, Node, ParseProblem, compose
 from scheduler.core.manifests.index import ManifestIndex
 from scheduler.core.manifests.lines import newline_of
@@ -27,7 +29,7 @@ from scheduler.core.manifests.nodes import mapping_at, str_at, string_map
 from scheduler.core.manifests.objects import ManifestObject
 from scheduler.core.manifests.refusals import Refusal, file_refusal
 from scheduler.core.manifests.render import preferred_quote
-from scheduler.core.manifests.splice import apply_splices
+from scheduler.core.manifests.splice import Splice, apply_splices
 from scheduler.core.manifests.transitions import ObjectPlan, Subject, plan_sleep, plan_wake
 from scheduler.core.manifests.verify import Comparison
 
@@ -116,49 +118,119 @@ def edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit
 def _edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit:
     bom = BOM if text.startswith(BOM) else ""
     body = text[len(bom) :]
-    docs = compose(body)
-    if isinstance(docs, ParseProblem):
-        reason = f"{path}:{docs.line}:{docs.column}: file no longer parses: {docs}"
-        return FileEdit(path, text, text, tuple(_failed(r, reason) for r in requests))
-    results: dict[int, ObjectEdit] = {}
-    pending: dict[int, _Pending] = {}
-    refusal = file_refusal(body, docs)
-    context = _File(body, docs, newline_of(body), preferred_quote(body))
-    seen: set[int] = set()
-    for number, request in enumerate(requests):
-        try:
-            if refusal is not None:
-                raise refusal
-            outcome = _plan(context, request, seen=seen)
-        except Refusal as exc:
-            results[number] = _refused(path, request, exc)
-            continue
-        if isinstance(outcome, ObjectEdit):
-            results[number] = outcome
-        else:
-            pending[number] = outcome
-    new_body = _apply_verified(path, body, docs, pending=pending, results=results)
+    style = _Style(newline_of(body), preferred_quote(body))
+    edited = _by_document(path, body, requests, style=style, bom=len(bom))
+    if edited is None:
+        edited = _whole(path, body, requests, style=style)
+    new_body, results = edited
     ordered = tuple(results[n] for n in range(len(requests)))
     return FileEdit(path, text, bom + new_body, ordered)
 
 
 @dataclass(frozen=True, slots=True)
-class _File:
-    """One file being edited: its text (without BOM), documents and writing style."""
+class _Style:
+    """How the file writes: its newline and preferred quote."""
 
-    body: str
-    docs: tuple[Node, ...]
     newline: str
     quote: str
 
 
-def _plan(context: _File, request: EditRequest, *, seen: set[int]) -> ObjectEdit | _Pending:
-    body, docs = context.body, context.docs
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """What is composed, edited and verified at once: the whole file body, or the text of
+    one document (``first`` is the file's number of ``docs[0]``; ``line`` the lines of the
+    body before ``text``, to locate refusals in the file)."""
+
+    text: str
+    docs: tuple[Node, ...]
+    first: int = 0
+    line: int = 0
+
+    def number(self, target: ManifestObject) -> int:
+        """The position of ``target``'s document in ``docs``."""
+        return target.document - self.first
+
+
+_Results = dict[int, ObjectEdit]
+
+
+def _whole(
+    path: str, body: str, requests: Sequence[EditRequest], *, style: _Style
+) -> tuple[str, _Results]:
+    results: _Results = {}
+    docs = compose(body)
+    if isinstance(docs, ParseProblem):
+        reason = f"{path}:{docs.line}:{docs.column}: file no longer parses: {docs}"
+        return body, {n: _failed(r, reason) for n, r in enumerate(requests)}
+    unit = _Unit(body, docs)
+    numbered = list(enumerate(requests))
+    refusal = file_refusal(body, docs)
+    new_body = _edit_unit(path, unit, numbered, style=style, refusal=refusal, results=results)
+    return new_body, results
+
+
+def _by_document(
+    path: str, body: str, requests: Sequence[EditRequest], *, style: _Style, bom: int
+) -> tuple[str, _Results] | None:
+    """Each edited document composed, edited and verified alone (None: not possible here,
+    edit the whole file)."""
+    if not slices.sliceable(body):
+        return None
+    groups: dict[int, list[tuple[int, EditRequest]]] = defaultdict(list)
+    for number, request in enumerate(requests):
+        groups[request.target.document].append((number, request))
+    refusal = file_refusal(body, ())
+    results: _Results = {}
+    splices = []
+    for document, numbered in groups.items():
+        start, end = slices.bounds(body, numbered[0][1].target.offset - bom)
+        piece = body[start:end]
+        docs = compose(piece)
+        if isinstance(docs, ParseProblem) or len(docs) != 1:
+            return None
+        unit = _Unit(piece, docs, document, body.count("\n", 0, start))
+        new_piece = _edit_unit(path, unit, numbered, style=style, refusal=refusal, results=results)
+        if new_piece != piece:
+            splices.append(Splice(start, end, 0, new_piece))
+    return apply_splices(body, splices), results
+
+
+def _edit_unit(
+    path: str,
+    unit: _Unit,
+    numbered: list[tuple[int, EditRequest]],
+    *,
+    style: _Style,
+    refusal: Refusal | None,
+    results: _Results,
+) -> str:
+    """The unit's text with every verified edit applied; outcomes go to ``results``."""
+    pending: dict[int, _Pending] = {}
+    seen: set[int] = set()
+    for number, request in numbered:
+        try:
+            if refusal is not None:
+                raise refusal
+            outcome = _plan(unit, request, style=style, seen=seen)
+        except Refusal as exc:
+            results[number] = _refused(path, request, exc, lines_before=unit.line)
+            continue
+        if isinstance(outcome, ObjectEdit):
+            results[number] = outcome
+        else:
+            pending[number] = outcome
+    return _apply_verified(path, unit, pending=pending, results=results)
+
+
+def _plan(
+    unit: _Unit, request: EditRequest, *, style: _Style, seen: set[int]
+) -> ObjectEdit | _Pending:
     target = request.target
     if target.document in seen:
         raise Refusal("the object is already edited by another request in this plan")
     seen.add(target.document)
-    doc = docs[target.document] if target.document < len(docs) else None
+    number = unit.number(target)
+    doc = unit.docs[number] if 0 <= number < len(unit.docs) else None
     if (
         doc is None
         or str_at(doc, "kind") != target.kind
@@ -166,13 +238,13 @@ def _plan(context: _File, request: EditRequest, *, seen: set[int]) -> ObjectEdit
     ):
         return _failed(request, f"{target.where}: the file changed since it was indexed; re-index")
     subject = Subject(
-        text=body,
+        text=unit.text,
         doc=doc,
         api_version=target.api_version,
         kind=target.kind,
         annotations=string_map(mapping_at(doc, "metadata", "annotations")),
         self_managing=target.self_managing,
-        quote=context.quote,
+        quote=style.quote,
     )
     _check_allowed(target, subject)
     if request.action is Action.SLEEP:
@@ -183,7 +255,7 @@ def _plan(context: _File, request: EditRequest, *, seen: set[int]) -> ObjectEdit
         plan = plan_wake(subject, request.method)
     if not plan.writes:
         return ObjectEdit(request, Outcome.UNCHANGED, message=plan.note)
-    document = plan_writes(body, doc, plan.writes, newline=context.newline)
+    document = plan_writes(unit.text, doc, plan.writes, newline=style.newline)
     return _Pending(request, plan, document)
 
 
@@ -196,52 +268,52 @@ def _check_allowed(target: ManifestObject, subject: Subject) -> None:
 
 def _apply_verified(
     path: str,
-    body: str,
-    docs: tuple[Node, ...],
+    unit: _Unit,
     *,
     pending: dict[int, _Pending],
-    results: dict[int, ObjectEdit],
+    results: _Results,
 ) -> str:
-    """The body with every verified edit applied; failed ones recorded in ``results``."""
+    """The unit's text with every verified edit applied; failed ones recorded in ``results``."""
+    text = unit.text
     active = dict(pending)
     while active:
         splices = [s for p in active.values() for s in p.document.splices]
         try:
-            new_body = apply_splices(body, splices)
+            new_text = apply_splices(text, splices)
         except ValueError as exc:
-            return _fail_all(active, results, problem=str(exc), body=body)
-        problems = _verify(body, docs, new_body=new_body, active=active)
+            return _fail_all(active, results, problem=str(exc), body=text)
+        problems = _verify(unit, new_text=new_text, active=active)
         if isinstance(problems, str):
-            return _fail_all(active, results, problem=problems, body=body)
+            return _fail_all(active, results, problem=problems, body=text)
         if not problems:
             for number, item in active.items():
                 results[number] = _changed(path, item)
-            return new_body
-        edited = {item.request.target.document for item in active.values()}
+            return new_text
+        edited = {unit.number(item.request.target) for item in active.values()}
         if not set(problems) <= edited:
             first = next(iter(problems.values()))
-            return _fail_all(active, results, problem=first, body=body)
+            return _fail_all(active, results, problem=first, body=text)
         for number, item in list(active.items()):
-            problem = problems.get(item.request.target.document)
+            problem = problems.get(unit.number(item.request.target))
             if problem is not None:
                 results[number] = _failed(item.request, _unverified(item.request, problem))
                 del active[number]
-    return body
+    return text
 
 
-def _verify(
-    body: str, docs: tuple[Node, ...], *, new_body: str, active: dict[int, _Pending]
-) -> dict[int, str] | str:
-    """Per-document problems of the edited text, or one problem for the whole file."""
-    new_docs = compose(new_body)
+def _verify(unit: _Unit, *, new_text: str, active: dict[int, _Pending]) -> dict[int, str] | str:
+    """Per-document problems of the edited text, or one problem for the whole unit."""
+    new_docs = compose(new_text)
     if isinstance(new_docs, ParseProblem):
         return f"the edited file would not parse ({new_docs})"
-    if len(new_docs) != len(docs):
-        return f"the edited file would hold {len(new_docs)} documents instead of {len(docs)}"
-    expected = {item.request.target.document: item.document.expected for item in active.values()}
-    comparison = Comparison(body, new_body)
+    if len(new_docs) != len(unit.docs):
+        return f"the edited file would hold {len(new_docs)} documents instead of {len(unit.docs)}"
+    expected = {
+        unit.number(item.request.target): item.document.expected for item in active.values()
+    }
+    comparison = Comparison(unit.text, new_text)
     problems: dict[int, str] = {}
-    for number, (old, new) in enumerate(zip(docs, new_docs, strict=True)):
+    for number, (old, new) in enumerate(zip(unit.docs, new_docs, strict=True)):
         problem = comparison.verify(old, new, expected.get(number, {}))
         if problem is not None:
             problems[number] = problem
@@ -285,9 +357,14 @@ def _failed(request: EditRequest, message: str) -> ObjectEdit:
     return ObjectEdit(request, Outcome.FAILED, message=message)
 
 
-def _refused(path: str, request: EditRequest, refusal: Refusal) -> ObjectEdit:
+def _refused(
+    path: str, request: EditRequest, refusal: Refusal, *, lines_before: int = 0
+) -> ObjectEdit:
     target = request.target
-    line, column = (refusal.line, refusal.column) if refusal.line else (target.line, target.column)
+    if refusal.line:
+        line, column = refusal.line + lines_before, refusal.column
+    else:
+        line, column = target.line, target.column
     return ObjectEdit(
         request, Outcome.REFUSED, message=f"{path}:{line}:{column}: {refusal.message}"
     )

@@ -48,6 +48,7 @@ def test_exports_match_all() -> None:
         "refusals",
         "render",
         "seqtext",
+        "slices",
         "sleeppatches",
         "splice",
         "transitions",

@@ -21,6 +21,7 @@ from scheduler.core.manifests import (
     edit_file,
     editor,
     plan_edits,
+    slices,
 )
 from scheduler.core.manifests.documents import ParseProblem, compose
 from scheduler.core.workloads import WorkloadRef
@@ -106,8 +107,8 @@ def test_a_document_that_fails_verification_is_left_and_reported() -> None:
     requests = [_sleep(index, "web"), _sleep(index, "api")]
     docs = compose(text)
     assert not isinstance(docs, ParseProblem)
-    context = editor._File(text, docs, "\n", '"')
-    pending = {n: editor._plan(context, r, seen=set()) for n, r in enumerate(requests)}
+    unit, style = editor._Unit(text, docs), editor._Style("\n", '"')
+    pending = {n: editor._plan(unit, r, style=style, seen=set()) for n, r in enumerate(requests)}
     broken = pending[1]
     assert isinstance(broken, editor._Pending)
     first, *rest = sorted(broken.document.splices)
@@ -116,10 +117,9 @@ def test_a_document_that_fails_verification_is_left_and_reported() -> None:
     results: dict[int, ObjectEdit] = {}
     new_text = editor._apply_verified(
         "both.yaml",
-        text,
-        docs,
-        pending=pending,
-        results=results,  # type: ignore[arg-type]
+        unit,
+        pending=pending,  # type: ignore[arg-type]
+        results=results,
     )
     assert results[0].outcome is Outcome.CHANGED
     assert results[1].outcome is Outcome.FAILED
@@ -286,3 +286,42 @@ def test_kept_trailing_lines_of_a_block_scalar_are_compared() -> None:
     """A |+ scalar keeps its trailing blank lines: a changed tail is a different value."""
     cmp, old, new = _pair("a:\n  b: |+\n    x\n\n\nz: 2\n", "a:\n  b: |+\n    x\n\nz: 2\n")
     assert not cmp.same(old, new)  # type: ignore[attr-defined]
+
+
+SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: web-svc, namespace: shop}\n"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", "%YAML 1.1\n---\n", "# {{ not a template here }}\n"],
+    ids=["cut", "directive", "braces"],
+)
+def test_refusals_in_a_later_document_name_the_file_line(header: str) -> None:
+    """Cut into documents or edited whole, a refusal points at the right line of the file."""
+    anchored = WEB.replace("name: web", "name: api").replace("replicas: 3", "replicas: &n 3")
+    text = header + SERVICE + "---\n" + WEB + "---\n" + anchored
+    index = _index(both=text)
+    edit = edit_file("both.yaml", text, [_sleep(index, "web"), _sleep(index, "api")])
+    web, api = edit.objects
+    assert web.outcome is Outcome.CHANGED
+    line = text.splitlines().index("  replicas: &n 3") + 1
+    assert api.outcome is Outcome.REFUSED
+    assert api.message.startswith(f"both.yaml:{line}:13: spec.replicas is anchored")
+    assert edit.new_text == text.replace("replicas: 3\n", "replicas: 0\n", 1).replace(
+        "  namespace: shop\nspec:\n  replicas: 0",
+        '  namespace: shop\n  annotations:\n    offhours.dev/original-replicas: "3"\nspec:\n'
+        "  replicas: 0",
+        1,
+    )
+
+
+def test_a_document_is_cut_from_its_first_line_to_the_next_marker() -> None:
+    """slices.bounds: the document's lines, up to the next --- or ... line."""
+    text = "# head\n---\n" + WEB + "# tail\n...\n---\n" + SERVICE
+    start, end = slices.bounds(text, text.index("apiVersion"))
+    assert text[start:end] == WEB + "# tail\n"
+    last = text.rindex("apiVersion")
+    assert slices.bounds(text, last) == (last, len(text))
+    assert slices.sliceable(text)
+    assert not slices.sliceable("%YAML 1.1\n---\n" + WEB)
+    assert not slices.sliceable(WEB + "sops:\n  mac: x\n")
