@@ -372,6 +372,7 @@ def child_main(phase: str, root: Path) -> None:
 
     import scheduler.adapters.workspace  # noqa: F401
     import scheduler.core.manifests  # noqa: F401
+    import scheduler.core.planner  # noqa: F401
     import scheduler.reconcile.workspace  # noqa: F401
 
     phases = {"reference": phase_reference, "offhours": phase_offhours, "plan": phase_plan}

@@ -1,29 +1,47 @@
-"""Options, argument types and settings handling shared by several subcommands."""
+"""Options, argument types and settings handling shared by several subcommands.
+
+pydantic, the settings and the git adapter are imported by the functions that use them, and
+without any ``OFFHOURS_*`` variable every setting has its default, known without loading them:
+``offhours validate`` and ``offhours preview`` start without pydantic.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
-from pydantic import ValidationError
 
-from scheduler.adapters import gitrepo
 from scheduler.errors import ConfigError
-from scheduler.settings import Settings
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from scheduler.settings import Settings
 
 __all__ = [
+    "DEFAULT_POLICIES",
+    "SETTINGS_PREFIX",
     "InstantType",
     "at_option",
     "format_option",
     "load_settings",
     "now_utc",
     "policies_option",
+    "policies_setting",
     "repo_option",
+    "settings_in_environment",
 ]
+
+#: The prefix of every setting's variable (``Settings.model_config``); settings come only from
+#: these variables and the file one of them names (tests hold both, and the default below).
+SETTINGS_PREFIX = "OFFHOURS_"
+#: ``Settings().policies`` when nothing is configured.
+DEFAULT_POLICIES = Path("policies")
 
 
 def now_utc() -> datetime:
@@ -67,12 +85,27 @@ def format_option(*choices: str, default: str = "text") -> Callable[[FC], FC]:
 
 def load_settings() -> Settings:
     """The settings from the environment (``OFFHOURS_*``), as a clear error when invalid."""
+    from pydantic import ValidationError
+
+    from scheduler.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
         raise ConfigError(f"invalid OFFHOURS_* settings: {_problems(exc)}") from exc
     except (FileNotFoundError, OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the settings file: {exc}") from exc
+
+
+def settings_in_environment() -> bool:
+    """Whether any ``OFFHOURS_*`` variable is set, in any case (as the settings read them);
+    without one every setting has its default."""
+    return any(name.upper().startswith(SETTINGS_PREFIX) for name in os.environ)
+
+
+def policies_setting() -> Path:
+    """The policies folder of the settings (``$OFFHOURS_POLICIES``, else ``policies``)."""
+    return load_settings().policies if settings_in_environment() else DEFAULT_POLICIES
 
 
 def _problems(exc: ValidationError) -> str:
@@ -132,6 +165,8 @@ def _inside_checkout(policies: Path, *, repo: str) -> Path:
     """An absolute ``policies`` folder inside the local checkout ``repo``, relative to it:
     offhours reads and edits the folder in the tree it commits from, never the user's files
     (``--policies $PWD/policies`` means the checkout's own folder)."""
+    from scheduler.adapters import gitrepo
+
     if not policies.is_absolute() or gitrepo.is_url(repo):
         return policies
     try:

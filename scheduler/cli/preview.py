@@ -5,6 +5,9 @@ range and prints a calendar (text), the JSON contract, or markdown for a PR comm
 policies are reported on stderr and the others are still previewed (exit 1). With a
 Prometheus configured, each policy also gets its estimated savings over the range; a metrics
 outage only drops that estimate, with a one-line note on stderr.
+
+Git (``--compare``, a URL as ``--repo``), target resolution and the savings estimate are
+imported only when their option is used: a plain preview loads policies and the calendar.
 """
 
 from __future__ import annotations
@@ -16,20 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
 
-from scheduler.adapters import gitrepo
 from scheduler.cli import common
 from scheduler.cli.validate import ordered, read_policies
-from scheduler.core import preview, targets
+from scheduler.core import preview
 from scheduler.core.policy import Policy, PolicyLoad
-from scheduler.core.preview import compare
 from scheduler.errors import ConfigError, SchedulerError
-from scheduler.reconcile import reporting, workspace
-from scheduler.reconcile.reporting import forecast
+from scheduler.reconcile import workspace
+
+if TYPE_CHECKING:
+    from scheduler.core.preview import compare
 
 __all__ = ["command"]
 
@@ -127,9 +130,13 @@ class _Options:
 
 def _policies_folder(options: _Options) -> Path | None:
     """``--policies`` relative to a local ``--repo`` (as plan and validate read it)."""
-    if options.repo is None or gitrepo.is_url(options.repo):
+    if options.repo is None:
         return options.policies_dir
-    folder = options.policies_dir or common.load_settings().policies
+    from scheduler.adapters import gitrepo
+
+    if gitrepo.is_url(options.repo):
+        return options.policies_dir
+    folder = options.policies_dir or common.policies_setting()
     return workspace.policies_folder(Path(options.repo), folder)
 
 
@@ -138,6 +145,8 @@ def _with_savings(
 ) -> preview.Preview:
     """``result`` with the savings estimate when a Prometheus is configured; any failure
     drops the estimate with a one-line note on stderr."""
+    if options.url is None and not common.settings_in_environment():
+        return result  # every setting at its default: no Prometheus
     try:
         settings = common.load_settings()
     except ConfigError:
@@ -145,6 +154,9 @@ def _with_savings(
     url = options.url or settings.prometheus.url
     if not url or not selected:
         return result
+    from scheduler.reconcile import reporting
+    from scheduler.reconcile.reporting import forecast
+
     settings = common.with_overrides(settings, repo=options.repo)
     settings = settings.model_copy(
         update={"prometheus": settings.prometheus.model_copy(update={"url": url})}
@@ -169,6 +181,8 @@ def _with_targets(
     """``result`` with each policy's targets, when ``--repo`` was given."""
     if options.repo is None:
         return result
+    from scheduler.core import targets
+
     settings = common.with_overrides(common.load_settings(), repo=options.repo)
     with workspace.repository_index(settings, options.repo) as index:
         found = targets.targets_by_policy(selected, index)
@@ -176,6 +190,9 @@ def _with_targets(
 
 
 def _side(root: Path, policies: Path, *, now: datetime) -> compare.Side:
+    from scheduler.core import targets
+    from scheduler.core.preview import compare
+
     ws = workspace.load_workspace(root, policies=policies, now=now)
     found = targets.targets_by_policy(ws.policies.policies, ws.index)
     broken = tuple(sorted(r.name or str(r.location) for r in ws.policies.rejected))
@@ -184,10 +201,13 @@ def _side(root: Path, policies: Path, *, now: datetime) -> compare.Side:
 
 def _compare(options: _Options, first: datetime, last: datetime) -> None:
     """``--compare REV``: the checkout's policies against those of ``REV``."""
+    from scheduler.adapters import gitrepo
+    from scheduler.core.preview import compare
+
     if gitrepo.is_url(options.repo or "."):  # before Path() folds "https://" into "https:/"
         raise ConfigError("--compare needs a local checkout as --repo (the pull request's)")
     repo = Path(options.repo or ".")
-    policies = options.policies_dir or common.load_settings().policies
+    policies = options.policies_dir or common.policies_setting()
     now = common.now_utc()
     with tempfile.TemporaryDirectory(prefix="offhours-compare-") as tmp:
         sha = gitrepo.export_revision(repo, options.base or "", Path(tmp))

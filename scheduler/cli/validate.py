@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from scheduler.cli import common
-from scheduler.core import scalecheck, targets
 from scheduler.core.diagnostics import Diagnostic
 from scheduler.core.policy import PolicyLoad
 from scheduler.reconcile import workspace
@@ -24,7 +23,7 @@ __all__ = ["command", "read_policies", "summary"]
 
 def read_policies(folder: Path | None, *, now: datetime) -> PolicyLoad:
     """Read and validate every policy file under ``folder`` (the settings default if None)."""
-    root = folder if folder is not None else common.load_settings().policies
+    root = folder if folder is not None else common.policies_setting()
     return workspace.read_policies(root, now=now)
 
 
@@ -50,6 +49,8 @@ def summary(load: PolicyLoad, *, warnings: int | None = None) -> str:
 def _resolution(repo: Path, load: PolicyLoad, *, policies: Path) -> list[Diagnostic]:
     """Target findings against the manifests of ``repo`` (the policies folder is not a
     manifest folder): selectors that match nothing, objects selected by several policies."""
+    from scheduler.core import scalecheck, targets  # with --repo only: the manifest machinery
+
     index, unreadable = workspace.index_manifests(repo, skip=policies)
     resolution = targets.resolve(load.policies, index)
     return [*unreadable, *resolution.diagnostics, *scalecheck.scale_findings(index, resolution)]
@@ -67,13 +68,15 @@ def _resolution(repo: Path, load: PolicyLoad, *, policies: Path) -> list[Diagnos
 def command(*, policies_dir: Path | None, repo: Path | None) -> None:
     """Check every policy; print each problem as path:line:col (exit 1 on any error).
 
-    With --repo, targets are also resolved against the repository's manifests: a target
-    that selects nothing, an object selected by several policies, action values on a key the
-    HelmRelease does not set (the chart may ignore it: action scale works for every chart),
-    and action scale on a Kustomization that would reach the Flux controllers or offhours,
-    or whose HelmReleases it does not render, are warnings.
+    Policy names are unique across the folder: a name used twice is an error at the
+    metadata.name of each copy. With --repo, targets are also resolved against the
+    repository's manifests: a target that selects nothing, an object selected by several
+    policies, action values on a key the HelmRelease does not set (the chart may ignore it:
+    action scale works for every chart), and action scale on a Kustomization that would
+    reach the Flux controllers or offhours, or whose HelmReleases it does not render, are
+    warnings.
     """
-    folder = policies_dir or common.load_settings().policies
+    folder = policies_dir or common.policies_setting()
     if repo is not None:
         folder = workspace.policies_folder(repo, folder)
     load = read_policies(folder, now=common.now_utc())

@@ -4,6 +4,7 @@ A day is every instant whose local date (in the policy zone) is that date, so a 
 25 hours long across a DST change. Entries are ``YYYY-MM-DD`` or an inclusive range
 ``YYYY-MM-DD..YYYY-MM-DD``. Holidays come from the ``holidays`` package (pure data); names
 are asked for in English where the package has them, so output never depends on the locale.
+The package is imported by the first policy that names a country.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from scheduler.core import zones
 from scheduler.core.instants import DAY, day_number, local_date, parse_date
@@ -91,11 +90,15 @@ def days_covered(
 
 @lru_cache(maxsize=1)
 def _countries() -> Mapping[str, tuple[str, ...]]:
+    import holidays
+
     return {code: tuple(subs) for code, subs in holidays.list_supported_countries().items()}
 
 
 @lru_cache(maxsize=256)
 def _country_class(country: str) -> Any:
+    import holidays
+
     return type(holidays.country_holidays(country))
 
 
@@ -145,6 +148,8 @@ def check_categories(country: str, categories: Sequence[str]) -> tuple[str, ...]
 def _year_holidays(
     country: str, subdivision: str | None, categories: tuple[str, ...], *, year: int
 ) -> tuple[tuple[date, str], ...]:
+    import holidays
+
     cls = _country_class(country)
     languages = tuple(getattr(cls, "supported_languages", ()))
     language = "en_US" if "en_US" in languages else getattr(cls, "default_language", None)

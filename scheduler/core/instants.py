@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from scheduler.core.syntax import SyntaxProblem, quote
 
@@ -117,4 +118,11 @@ def to_datetime(instant: float) -> datetime:
 
 def format_utc(instant: float) -> str:
     """``2026-12-21T06:30:00Z``: UTC, to the second."""
-    return to_datetime(int(instant // 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _format_second(int(instant // 1))
+
+
+@lru_cache(maxsize=1 << 16)
+def _format_second(second: int) -> str:
+    """``format_utc`` of a whole second, cached: a JSON preview of 1,000 policies writes
+    some 90,000 instants, fewer than 2,000 of them distinct."""
+    return to_datetime(second).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -36,6 +36,7 @@ __all__ = [
     "explain",
     "next_change",
     "next_transition",
+    "off_and_transitions",
     "off_intervals",
     "state_at",
     "transitions",
@@ -173,7 +174,11 @@ def transitions(policy: Policy, start: float, end: float) -> tuple[Transition, .
     """Every change of state at an instant in ``[start, end)`` (one second before ``start``
     is compared too, so a change exactly at ``start`` is listed)."""
     lo, hi = math.floor(start), math.ceil(end)
-    off = _evaluate(policy, lo - 1, hi)
+    return _changes(_evaluate(policy, lo - 1, hi), start, end, hi=hi)
+
+
+def _changes(off: IntervalSet, start: float, end: float, *, hi: int) -> tuple[Transition, ...]:
+    """The transitions in ``[start, end)`` of ``off``, evaluated over ``[start - 1, hi)``."""
     out: list[Transition] = []
     for a, b in off.pairs:
         if start <= a < end:
@@ -181,6 +186,16 @@ def transitions(policy: Policy, start: float, end: float) -> tuple[Transition, .
         if start <= b < end and b < hi:
             out.append(Transition(int(b), State.ON))
     return tuple(out)
+
+
+def off_and_transitions(
+    policy: Policy, start: int, end: int
+) -> tuple[IntervalSet, tuple[Transition, ...]]:
+    """``off_intervals`` and ``transitions`` of ``[start, end)`` (whole seconds) from one
+    evaluation: the state is a function of the instant, so the off set of ``[start - 1,
+    end)`` restricted to ``[start, end)`` is the off set of ``[start, end)``."""
+    off = _evaluate(policy, start - 1, end)
+    return off.clip(start, end), _changes(off, start, end, hi=end)
 
 
 def next_transition(

@@ -3,6 +3,9 @@
 Relative policy folders are resolved against the repository root, so ``--policies policies``
 means the same folder for a local checkout and for a clone of a URL. The policy folder is not
 indexed as manifests.
+
+Reading policies needs neither git nor the manifest machinery: both are imported by the
+functions that use them (``offhours validate`` imports this module).
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scheduler.adapters import gitrepo
 from scheduler.adapters import workspace as files
-from scheduler.core import planner
 from scheduler.core.diagnostics import Diagnostic
-from scheduler.core.manifests import ManifestIndex, build_index, collector
 from scheduler.core.policy import PolicyLoad, load_policies
 from scheduler.errors import ConfigError
-from scheduler.settings import Settings
+
+if TYPE_CHECKING:
+    from scheduler.core import planner
+    from scheduler.core.manifests import ManifestIndex
+    from scheduler.settings import Settings
 
 __all__ = [
     "Workspace",
@@ -74,6 +79,8 @@ def index_manifests(
 ) -> tuple[ManifestIndex, tuple[Diagnostic, ...]]:
     """The manifest index of every YAML file under ``root`` except the folder ``skip``, and
     the files that could not be read."""
+    from scheduler.core.manifests import build_index
+
     found, unreadable = files.read_yaml_files(root)
     skipped = ""
     if skip is not None and skip.resolve().is_relative_to(root.resolve()):
@@ -97,6 +104,9 @@ def plan_workspace(
     ws: Workspace, *, at: datetime, hold_suspends: Collection[str] = ()
 ) -> planner.Plan:
     """The plan of ``ws`` at ``at`` (broken policies hold the objects they may select)."""
+    from scheduler.core import planner
+    from scheduler.core.manifests import collector
+
     broken = {r.name or str(r.location) for r in ws.policies.rejected}
     with collector.paused():  # plan objects form no cycles; see collector's docstring
         result = planner.plan(
@@ -123,6 +133,8 @@ def write_plan(root: Path, plan: planner.Plan) -> tuple[str, ...]:
 @contextlib.contextmanager
 def repository_index(settings: Settings, repo: str) -> Iterator[ManifestIndex]:
     """The manifest index of ``repo``: a local checkout, or a URL cloned into the cache."""
+    from scheduler.adapters import gitrepo
+
     if gitrepo.is_url(repo):
         with gitrepo.open_checkout(settings.git, repo=repo) as checkout:
             folder = policies_folder(checkout.path, settings.policies)

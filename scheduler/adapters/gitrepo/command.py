@@ -3,7 +3,8 @@
 Every git process of the adapter starts here: with the checkout's credential environment,
 per-command configuration (``-c``, never written to a config file), a timeout on network
 commands, and every message redacted. No GitPython exception leaves this module; callers see
-``GitSyncError`` raised ``from`` the original. It must not decide what to run.
+``GitSyncError`` raised ``from`` the original. It must not decide what to run. GitPython is
+imported by the first git command: reading a local checkout's files needs no git.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import git
 
 from scheduler.adapters.gitrepo.redaction import Redactor
 from scheduler.errors import GitSyncError
@@ -80,6 +79,8 @@ class GitRunner:
         network: bool = False,
     ) -> Completed:
         """Run ``git [-c k=v ...] args``; a non-zero status is returned, not raised."""
+        import git
+
         if not self.cwd.is_dir():  # GitPython would silently run in the process's directory
             raise GitSyncError(self.redact(f"cannot run git {args[0]}: no directory {self.cwd}"))
         command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"]

@@ -90,7 +90,7 @@ def recipe_for(api_version: str, kind: str, method: SleepMethod, *, self_managin
     match method:
         case ScaleReplicas(replicas=replicas):
             if not kinds.is_replicated_workload(api_version, kind):
-                raise _misfit(kind, "replicas", "Deployment, StatefulSet or ReplicaSet")
+                raise _misfit(kind, "scale", "Deployment, StatefulSet or ReplicaSet")
             return Recipe(keys.ORIGINAL_REPLICAS, (Target(("spec", "replicas"), "", replicas),))
         case Suspend():
             return _suspend(api_version, kind, self_managing=self_managing)

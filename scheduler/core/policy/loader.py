@@ -4,18 +4,26 @@
 ``scheduler.adapters.workspace``) and the caller's ``now`` (only used to warn about expired
 overrides). Every document is checked completely; a document with any error becomes a
 ``Rejected`` entry instead of a ``Policy``, so one broken policy never hides the others.
-Policy names must be unique across all files: every policy sharing a name is rejected.
+Policy names must be unique across all files: every policy sharing a name is rejected, with
+an error at the ``metadata.name`` of each copy.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.policy import selectors, spec
-from scheduler.core.policy.document import Document, YMap, YScalar, YSeq, parse_documents
+from scheduler.core.policy.document import (
+    Document,
+    Node,
+    YMap,
+    YScalar,
+    YSeq,
+    parse_documents,
+)
 from scheduler.core.policy.model import API_VERSION, KIND, Location, Policy
 from scheduler.core.policy.reader import Reader, describe
 from scheduler.core.syntax import quote
@@ -88,21 +96,24 @@ def load_policies(sources: Iterable[tuple[str, str]], *, now: float) -> PolicyLo
     policies: list[Policy] = []
     rejected: list[Rejected] = []
     diagnostics: list[Diagnostic] = []
+    names: dict[Location, Location] = {}
     files = 0
     for path, text in sources:
         files += 1
-        found, bad, problems = _read_file(path, text, now=now)
+        found, bad, problems = _read_file(path, text, now=now, names=names)
         policies.extend(found)
         rejected.extend(bad)
         diagnostics.extend(problems)
-    policies, duplicates, problems = _unique_names(policies, rejected)
+    policies, duplicates, problems = _unique_names(policies, rejected, names=names)
     diagnostics.extend(problems)
     return PolicyLoad(tuple(policies), (*rejected, *duplicates), tuple(diagnostics), files)
 
 
 def _read_file(
-    path: str, text: str, *, now: float
+    path: str, text: str, *, now: float, names: dict[Location, Location]
 ) -> tuple[list[Policy], list[Rejected], list[Diagnostic]]:
+    """The policies, rejected documents and diagnostics of one file; adds where each document
+    writes its ``metadata.name`` to ``names`` (by the document's location)."""
     documents, problems = parse_documents(text)
     lines = text.splitlines()
     diagnostics = [Diagnostic(path, p.mark.line, p.mark.column, p.message) for p in problems]
@@ -112,6 +123,9 @@ def _read_file(
         reader = Reader(path, lines)
         policy, name = _read_document(reader, document, now=now)
         diagnostics.extend(reader.diagnostics)
+        name_node = _name_node(document.root)
+        if name_node is not None:
+            names[reader.location(document.root)] = reader.location(name_node)
         if policy is not None:
             policies.append(policy)
         else:
@@ -122,6 +136,12 @@ def _read_file(
         )
     diagnostics.sort(key=lambda d: (d.line, d.column))
     return policies, rejected, diagnostics
+
+
+def _name_node(root: Node) -> Node | None:
+    """The ``metadata.name`` node of a document, if it has one."""
+    meta = root.get("metadata") if isinstance(root, YMap) else None
+    return meta.get("name") if isinstance(meta, YMap) else None
 
 
 def _read_document(
@@ -244,13 +264,15 @@ def _check_targets_given(r: Reader, spec: YMap) -> None:
 
 
 def _unique_names(
-    policies: list[Policy], rejected: list[Rejected]
+    policies: list[Policy], rejected: list[Rejected], *, names: Mapping[Location, Location]
 ) -> tuple[list[Policy], list[Rejected], list[Diagnostic]]:
+    """Policies whose name no other document uses; the others rejected, each with an error at
+    its ``metadata.name`` (``names``: document location to name location)."""
     seen: dict[str, list[Location]] = {}
     items: list[Policy | Rejected] = [*policies, *rejected]
     for item in items:
         if item.name is not None:
-            seen.setdefault(item.name, []).append(item.location)
+            seen.setdefault(item.name, []).append(names.get(item.location, item.location))
     diagnostics: list[Diagnostic] = []
     for name, where in seen.items():
         for loc in where if len(where) > 1 else ():

@@ -10,25 +10,28 @@ Fields may be added, never removed or renamed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scheduler.core.instants import format_utc
+from scheduler.core.jsontext import Rows, indented
 from scheduler.core.preview.model import PolicyPreview, Preview
 
 __all__ = ["render_json", "to_document"]
 
 
 def _policy(item: PolicyPreview, preview: Preview) -> dict[str, Any]:
-    doc = {
+    """One policy's entry; ``off`` and ``transitions`` as ``Rows`` (see ``to_document``)."""
+    doc: dict[str, Any] = {
         "name": item.policy.name,
         "file": item.policy.file,
         "timeZone": item.policy.zone,
         "enabled": item.policy.enabled,
         "initial": str(item.initial),
-        "off": [{"start": format_utc(a), "end": format_utc(b)} for a, b in item.off.pairs],
+        "off": Rows(("start", "end"), [(format_utc(a), format_utc(b)) for a, b in item.off.pairs]),
         "offSeconds": item.off_seconds,
-        "transitions": [{"at": format_utc(t.at), "to": str(t.to)} for t in item.transitions],
+        "transitions": Rows(
+            ("at", "to"), [(format_utc(t.at), str(t.to)) for t in item.transitions]
+        ),
     }
     targets = preview.targets_of(item.policy.name)
     if targets is not None:
@@ -39,8 +42,7 @@ def _policy(item: PolicyPreview, preview: Preview) -> dict[str, Any]:
     return doc
 
 
-def to_document(preview: Preview) -> dict[str, Any]:
-    """The preview as JSON-ready data."""
+def _document(preview: Preview) -> dict[str, Any]:
     return {
         "from": format_utc(preview.start),
         "to": format_utc(preview.end),
@@ -48,6 +50,17 @@ def to_document(preview: Preview) -> dict[str, Any]:
     }
 
 
+def to_document(preview: Preview) -> dict[str, Any]:
+    """The preview as JSON-ready data."""
+    doc = _document(preview)
+    doc["policies"] = [
+        {key: value.dicts() if isinstance(value, Rows) else value for key, value in entry.items()}
+        for entry in doc["policies"]
+    ]
+    return doc
+
+
 def render_json(preview: Preview) -> str:
-    """The preview as indented JSON text (with a final newline)."""
-    return json.dumps(to_document(preview), indent=2, ensure_ascii=False) + "\n"
+    """The preview as indented JSON text (with a final newline): ``to_document`` as
+    ``json.dumps(..., indent=2, ensure_ascii=False)`` writes it, written by ``jsontext``."""
+    return indented(_document(preview)) + "\n"

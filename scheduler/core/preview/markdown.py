@@ -6,7 +6,6 @@ Details are folded in ``<details>`` blocks so a comment on a PR stays short.
 from __future__ import annotations
 
 from scheduler.core import zones
-from scheduler.core.energy.render import units
 from scheduler.core.instants import format_utc
 from scheduler.core.preview.days import day_rows, local_label
 from scheduler.core.preview.model import PolicyPreview, Preview
@@ -89,6 +88,8 @@ def _target_lists(preview: Preview) -> list[str]:
 
 
 def _savings(preview: Preview) -> list[str]:
+    from scheduler.core.energy.render import units  # the report renderers: only when shown
+
     lines = [
         "**Estimated savings** (estimate: baseline power of recent on-time history over the "
         "scheduled off time)",

@@ -62,9 +62,9 @@ class Preview:
 
 def evaluate(policy: Policy, *, start: int, end: int) -> PolicyPreview:
     """One policy over ``[start, end)``."""
-    off = schedule.off_intervals(policy, start, end)
+    off, changes = schedule.off_and_transitions(policy, start, end)
     initial = State.OFF if start in off else State.ON
-    return PolicyPreview(policy, off, initial, schedule.transitions(policy, start, end))
+    return PolicyPreview(policy, off, initial, changes)
 
 
 def build(policies: Sequence[Policy], *, start: float, end: float) -> Preview:

@@ -9,10 +9,10 @@ estimate with its method; a policy whose targets had no history says so (``None`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scheduler.core.energy import forecast
-from scheduler.core.energy.render import units
+if TYPE_CHECKING:
+    from scheduler.core.energy import forecast
 
 __all__ = ["PolicySavings"]
 
@@ -56,6 +56,9 @@ class PolicySavings:
 
     def describe(self) -> str:
         """One line for people: figure, range, targets, per week, method (an estimate)."""
+        from scheduler.core.energy.forecast import LABEL
+        from scheduler.core.energy.render import units  # the report renderers: only when shown
+
         f = self.forecast
         if f.joules is None:
             return (
@@ -70,4 +73,4 @@ class PolicySavings:
         )
         if self.range_seconds != WEEK:
             text += f"; ≈ {units.energy(self.per_week(f.joules))} per week"
-        return text + f" ({forecast.LABEL}; {self.method} baseline, history read: {days})"
+        return text + f" ({LABEL}; {self.method} baseline, history read: {days})"

@@ -388,19 +388,37 @@ def test_documents_before_a_yaml_error_are_kept() -> None:
 
 
 def test_duplicate_names_reject_every_copy() -> None:
-    """Two policies with one name are both rejected, each pointing at the other."""
+    """Two policies with one name are both rejected, each pointing at the other's
+    ``metadata.name``."""
     doc = HEAD + "spec: {uptime: always, targets: [{namespaces: [a]}]}\n"
     result = load_policies([("a.yaml", doc), ("b.yaml", doc)], now=NOW)
     assert result.policies == ()
     assert [str(d) for d in result.diagnostics] == [
-        'a.yaml:1:1: metadata.name: duplicate policy name (got "p"; expected a name unique across '
-        "the "
-        "folder, also used at b.yaml:1:1)",
-        'b.yaml:1:1: metadata.name: duplicate policy name (got "p"; expected a name unique across '
-        "the "
-        "folder, also used at a.yaml:1:1)",
+        'a.yaml:3:18: metadata.name: duplicate policy name (got "p"; expected a name unique '
+        "across the folder, also used at b.yaml:3:18)",
+        'b.yaml:3:18: metadata.name: duplicate policy name (got "p"; expected a name unique '
+        "across the folder, also used at a.yaml:3:18)",
     ]
     assert result.documents == 2
+
+
+def test_duplicate_names_are_reported_at_each_metadata_name() -> None:
+    """In a multi-document file, each copy's error is at its own ``metadata.name`` line, also
+    for a copy rejected for another error; other documents are kept."""
+    spec = "spec: {uptime: always, targets: [{namespaces: [a]}]}\n"
+    text = (
+        f"{HEAD}{spec}---\n"
+        "apiVersion: offhours.dev/v1alpha1\nkind: OffHoursPolicy\nmetadata:\n  name: q\n"
+        f"{spec}---\n# the same name again, broken as well\n"
+        "apiVersion: offhours.dev/v1alpha1\nkind: OffHoursPolicy\nmetadata:\n  name: p\n"
+        "spec: {uptime: always, targets: []}\n"
+    )
+    result = load(text)
+    assert [p.name for p in result.policies] == ["q"]
+    duplicates = [str(d) for d in result.diagnostics if "duplicate policy name" in d.message]
+    assert [d.split(": ")[0] for d in duplicates] == ["p.yaml:3:18", "p.yaml:16:9"]
+    assert duplicates[0].endswith("also used at p.yaml:16:9)")
+    assert duplicates[1].endswith("also used at p.yaml:3:18)")
 
 
 def test_field_paths() -> None:
