@@ -4,7 +4,10 @@ Reads the energy (J, Wh) and mean power (W) of one or more namespaces (or the po
 regex) from any PromQL endpoint, per namespace and per pod, and with ``--compare-from`` sets
 it against an earlier period of the same length (difference and ratio): the question "what
 did moving this cluster to GitOps cost or save?" without hand-written curl queries. The
-output always states the Kepler schema and version, zones, modes, coverage and method.
+period is exactly ``[--from, --until)``, never snapped: it is cut into equal steps no longer
+than the measured scrape interval (at most 720 steps), and the output states the grid, the
+Kepler schema and version, zones, modes, coverage, method and the rule applied at each pod's
+start and end (``scheduler.core.kepler.edges``).
 
 Presentation only: the reading is ``scheduler.adapters.prometheus.kepler``, the arithmetic
 ``scheduler.core.kepler.summary``. Any Prometheus failure exits 2 before anything is printed.
@@ -25,8 +28,8 @@ import click
 from scheduler.adapters.prometheus import kepler
 from scheduler.adapters.prometheus.client import PrometheusClient
 from scheduler.cli.common import InstantType, format_option, load_settings, now_utc
-from scheduler.core.kepler import summary
-from scheduler.core.kepler.reading import EnergyRequest
+from scheduler.core.kepler import resolution, summary
+from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, GridTotal
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.errors import ConfigError
 
@@ -34,8 +37,6 @@ __all__ = ["command", "parse_duration"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_NICE_STEPS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
-_MAX_STEPS = 720
 
 
 def parse_duration(text: str) -> float:
@@ -49,26 +50,51 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
 
 
-def _step_for(seconds: float) -> float:
-    """The smallest "nice" step giving at most 720 steps (counter windows need >= 60 s)."""
-    wanted = seconds / _MAX_STEPS
-    return float(next((s for s in _NICE_STEPS if s >= wanted), _NICE_STEPS[-1]))
-
-
-def _window(
-    *, since: str | None, start: datetime | None, until: datetime | None, step: float | None
-) -> tuple[float, float, float]:
+def _period(
+    *, since: str | None, start: datetime | None, until: datetime | None
+) -> tuple[float, float]:
+    """``[from, until)`` in Unix seconds, to the millisecond (Prometheus' resolution)."""
     if since and start:
         raise click.UsageError("give either --since or --from, not both")
-    end = (until or now_utc()).timestamp()
+    end = until.timestamp() if until else math.floor(now_utc().timestamp())
     begin = start.timestamp() if start else end - parse_duration(since or "1h")
+    begin, end = round(begin, 3), round(end, 3)
     if begin >= end:
         raise click.UsageError("--from must be before --until")
-    width = round(end - begin)
-    chosen = step or _step_for(width)
-    steps = max(1, round(width / chosen))
-    aligned = math.floor(begin / chosen) * chosen  # stores align query_range to step multiples
-    return float(aligned), float(aligned + steps * chosen), chosen
+    return begin, end
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The detected schema, the measured scrape interval and the step of one period."""
+
+    found: kepler.Detected
+    scrape: float | None
+    step: float
+
+
+def _grid(
+    client: PrometheusClient,
+    *,
+    period: tuple[float, float],
+    step: float | None,
+    override: KeplerSchema | None,
+) -> _Grid:
+    """Detect Kepler in the period, measure its scrape interval, and choose the step: equal
+    steps that fit the period exactly, no longer than ``step`` (else than the scrape
+    interval, at most 720 steps; Kepler <=0.3 gauges: no shorter than the scrape interval)."""
+    begin, end = period
+    found = kepler.detect(
+        client, start=begin - resolution.LOOKBACK_FLOOR, end=end, override=override
+    )
+    scrape = kepler.scrape_interval(client, found, start=begin, end=end)
+    gauges = step is None and found.schema is KeplerSchema.V0_3
+    target = step or resolution.auto_target(end - begin, scrape_interval=scrape, gauges=gauges)
+    try:
+        chosen = resolution.exact_step(end - begin, target=target, gauges=gauges)
+    except resolution.NoExactStep as exc:
+        raise click.UsageError(str(exc)) from exc
+    return _Grid(found, scrape, chosen)
 
 
 def _client(url: str | None) -> PrometheusClient:
@@ -81,7 +107,8 @@ def _client(url: str | None) -> PrometheusClient:
 
 
 def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+    spec = "seconds" if float(t).is_integer() else "milliseconds"
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _span(seconds: float) -> str:
@@ -92,6 +119,20 @@ def _number(value: float, digits: int = 4) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.{digits}f}"
 
 
+def _grid_line(period: summary.PeriodSummary) -> str:
+    meta = period.metadata
+    steps = round((period.end - period.start) / period.step)
+    scrape = (
+        f"scrape interval {meta.scrape_interval:.3g} s (measured)"
+        if meta.scrape_interval
+        else "scrape interval not measured"
+    )
+    return (
+        f"grid: {steps} equal steps of {period.step:g} s from --from to --until (not snapped); "
+        f"{scrape}; counters read back up to {meta.lookback:.4g} s"
+    )
+
+
 def _describe(period: summary.PeriodSummary) -> list[str]:
     meta = period.metadata
     lines = [
@@ -99,12 +140,27 @@ def _describe(period: summary.PeriodSummary) -> list[str]:
         f"zones: {', '.join(meta.zones)}; modes: {', '.join(meta.modes) or 'n/a'}; "
         f"pseudo-containers: {meta.pseudo_containers}",
         f"method: {meta.method}",
+        _grid_line(period),
         f"coverage: {meta.coverage:.1%} of the steps had Kepler data",
     ]
+    if meta.edge_notes:
+        lines.append("edges (decided from data, per pod):")
+        lines += [f"  {note}" for note in meta.edge_notes]
     if meta.unit_correction:
         lines.append(f"unit correction: {meta.unit_correction}")
+    lines += [f"note: {n}" for n in meta.notes]
     lines += [f"warning: {w}" for w in meta.warnings]
     return lines
+
+
+def _total_row(name: str, total: GridTotal, width: int) -> str:
+    if total.seconds <= 0:
+        unknown = "n/a (see below)"
+        return f"  {name:<{width}}  {unknown:>14}  {'n/a':>12}  {'n/a':>10}  {total.coverage:.1%}"
+    return (
+        f"  {name:<{width}}  {_number(total.joules, 1):>14}  {_number(total.watt_hours):>12}  "
+        f"{_number(total.watts):>10}  {total.coverage:.1%}"
+    )
 
 
 def _period_text(title: str, period: summary.PeriodSummary) -> list[str]:
@@ -120,12 +176,25 @@ def _period_text(title: str, period: summary.PeriodSummary) -> list[str]:
         if len(period.namespaces) > 1
         else list(period.namespaces.items())
     )
-    for name, total in rows:
-        lines.append(
-            f"  {name:<{width}}  {_number(total.joules, 1):>14}  {_number(total.watt_hours):>12}  "
-            f"{_number(total.watts):>10}  {total.coverage:.1%}"
-        )
+    lines += [_total_row(name, total, width) for name, total in rows]
+    if any(total.seconds <= 0 for _, total in rows):
+        lines.append(f"  n/a: {summary.UNKNOWN_REASON}")
     return lines
+
+
+_EDGE_TAGS = {
+    "before": "before",
+    "started-kube-state-metrics": "started (ksm)",
+    "existed-kube-state-metrics": "baseline (ksm)",
+    "started-new-series": "started",
+    "implausible": "implausible",
+    "no-earlier-data": "baseline (no data)",
+}
+
+
+def _edge_tag(pod: summary.PodRow) -> str:
+    tag = _EDGE_TAGS.get(pod.start_rule or "", "-")
+    return f"{tag}, ended" if pod.ended else tag
 
 
 def _pods_text(period: summary.PeriodSummary) -> list[str]:
@@ -133,11 +202,17 @@ def _pods_text(period: summary.PeriodSummary) -> list[str]:
         return ["  no pods with Kepler data in the window"]
     names = [f"{p.namespace}/{p.pod}" for p in period.pods]
     width = max(len(n) for n in names)
-    lines = [f"  {'pod':<{width}}  {'energy (J)':>14}  {'mean (W)':>10}  workload (attribution)"]
-    for name, pod in zip(names, period.pods, strict=True):
+    tags = [_edge_tag(p) for p in period.pods]
+    edge = max(len(t) for t in [*tags, "edges"])
+    lines = [
+        f"  {'pod':<{width}}  {'energy (J)':>14}  {'mean (W)':>10}  {'edges':<{edge}}  "
+        "workload (attribution)"
+    ]
+    for name, tag, pod in zip(names, tags, period.pods, strict=True):
         lines.append(
-            f"  {name:<{width}}  {_number(pod.joules, 1):>14}  {_number(pod.watts):>10}  "
-            f"{pod.workload} ({pod.attribution})"
+            f"  {name:<{width}}  {_number(pod.joules if pod.known else math.nan, 1):>14}  "
+            f"{_number(pod.watts):>10}  "
+            f"{tag:<{edge}}  {pod.workload} ({pod.attribution})"
         )
     return lines
 
@@ -200,26 +275,39 @@ class _Options:
     fmt: str
 
 
+def _read(
+    client: PrometheusClient,
+    *,
+    period: tuple[float, float],
+    step: float | None,
+    common: dict[str, Any],
+) -> tuple[EnergyReading, float]:
+    """Read ``period`` on its exact grid; returns the reading and the step used."""
+    grid = _grid(client, period=period, step=step, override=common["schema"])
+    request = EnergyRequest(
+        start=period[0], end=period[1], step=grid.step, scrape_interval=grid.scrape, **common
+    )
+    return kepler.read_energy(client, request, detected=grid.found), grid.step
+
+
 def _run(options: _Options) -> None:
     if not options.namespaces and not options.pod_regex:
         raise click.UsageError("give --namespace (repeatable) or --pod")
-    begin, end, step = _window(
-        since=options.since, start=options.start, until=options.until, step=options.step
-    )
+    begin, end = _period(since=options.since, start=options.start, until=options.until)
     common: dict[str, Any] = {
-        "step": step,
         "namespaces": options.namespaces,
         "pod_regex": options.pod_regex,
         "schema": None if options.kepler_schema == "auto" else KeplerSchema(options.kepler_schema),
         "include_pseudo_containers": options.include_pseudo_containers,
     }
     with _client(options.url) as client:
-        current = kepler.read_energy(client, EnergyRequest(start=begin, end=end, **common))
+        current, step = _read(client, period=(begin, end), step=options.step, common=common)
         baseline = None
         if options.compare_from is not None:
-            base = float(round(options.compare_from.timestamp()))
-            request = EnergyRequest(start=base, end=base + (end - begin), **common)
-            baseline = kepler.read_energy(client, request)
+            base = round(options.compare_from.timestamp(), 3)
+            baseline, _ = _read(
+                client, period=(base, base + (end - begin)), step=step, common=common
+            )
     period = summary.summarise(current)
     comparison = summary.compare(current, baseline) if baseline is not None else None
     if options.fmt == "json":
@@ -257,8 +345,10 @@ def _run(options: _Options) -> None:
 )
 @click.option(
     "--step",
-    type=click.FloatRange(min=15),
-    help="Grid step in seconds (default: 60 s or more, at most 720 steps).",
+    type=click.FloatRange(min=0.001),
+    help="Longest grid step in seconds: the period is cut into equal steps no longer than "
+    "this (default: the measured scrape interval, at most 720 steps; Kepler <=0.3: no "
+    "shorter than the scrape interval).",
 )
 @click.option(
     "--kepler-schema",
@@ -276,8 +366,15 @@ def _run(options: _Options) -> None:
 def command(**options: Any) -> None:
     """Measured energy and mean power of namespaces or pods, from Kepler via Prometheus.
 
-    Energy is integrated exactly from Kepler's counters (no increase() extrapolation); the
-    output states the Kepler schema, zones, modes and the share of the period with data.
-    With --compare-from, an earlier period of the same length is read and compared.
+    The period is exactly [--from, --until), never snapped to a grid: it is cut into equal
+    steps no longer than Kepler's scrape interval (measured), so short periods and pods
+    that live less than a minute are read whole. Energy is integrated exactly from Kepler's
+    counters (each sample's delta counted once, no increase() extrapolation). A pod whose
+    series starts inside the period counts its first sample from 0 (it started: Kepler
+    counters start at 0) unless it existed before (a sample before --from, or
+    kube_pod_start_time); the rule applied is printed per pod. A figure that cannot be
+    computed is shown as n/a with the reason, never as 0 J. The output states the grid,
+    Kepler schema, zones, modes, coverage and method. With --compare-from, an earlier
+    period of the same length is read on the same grid and compared.
     """
     _run(_Options(**options))

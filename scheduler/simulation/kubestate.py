@@ -2,7 +2,8 @@
 
 ``kube_deployment_spec_replicas`` / ``kube_statefulset_replicas`` (0 while actually off),
 ``kube_cronjob_spec_suspend`` (1 while actually off), ``kube_replicaset_owner``,
-``kube_pod_owner`` (with ``uid``, Kepler's ``pod_id``), ``kube_job_owner``, ``kube_node_info``
+``kube_pod_owner`` (with ``uid``, Kepler's ``pod_id``), ``kube_pod_start_time``,
+``kube_job_owner``, ``kube_node_info``
 and, for a workload a Flux object renders, ``kube_<kind>_labels`` with its Flux labels. Series
 that span the whole simulation share one timestamp array.
 """
@@ -109,7 +110,8 @@ class KubeState:
     def pod(
         self, w: WorkloadSpec, life: PodLife, *, times: array[float] | None = None
     ) -> list[MetricSeries]:
-        """``kube_pod_owner`` of one pod (and ``kube_job_owner`` of its Job).
+        """``kube_pod_owner`` and ``kube_pod_start_time`` of one pod (and ``kube_job_owner`` of
+        its Job).
 
         ``times`` (the pod's Kepler sample instants) are shared instead of a new array.
         """
@@ -127,7 +129,12 @@ class KubeState:
             "owner_name": life.owner_name,
             "owner_is_controller": "true",
         }
-        out = [_series("kube_pod_owner", owner, times, values=ones)]
+        started = array("d", [life.start]) * len(times)
+        identity = {k: owner[k] for k in ("namespace", "pod", "uid")}
+        out = [
+            _series("kube_pod_owner", owner, times, values=ones),
+            _series("kube_pod_start_time", identity, times, values=started),
+        ]
         if life.owner_kind == "Job":
             job = {
                 "namespace": w.namespace,

@@ -4,8 +4,10 @@ From a workload's *actual* off intervals (replicas 0 or suspended, after Flux ap
 commit) this module derives its pod lives: pods keep running ``shutdown_tail`` seconds into an
 off interval and start ``pod_start_delay`` seconds after it ends; pod restarts (Poisson,
 ``restarts_per_day`` per replica) end a life and begin a new pod with a new UID (and for a
-Deployment a new name). CronJob lives are the Jobs that the schedule starts while not suspended.
-The *counterfactual* lives are the same workload never switched off (the ground truth's).
+Deployment a new name); ephemeral pods (``pod_seconds``, CI runners) live a uniform random
+time each and are replaced at once. CronJob lives are the Jobs that the schedule starts while
+not suspended. The *counterfactual* lives are the same workload never switched off (the
+ground truth's).
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ def _split(
     return list(itertools.pairwise(cuts))
 
 
+def _ephemeral(
+    rng: random.Random, span: tuple[float, float], *, seconds: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Back-to-back pieces of ``span`` lasting a uniform random time in ``seconds`` each."""
+    a, b = span
+    cuts = [a]
+    while cuts[-1] < b:
+        cuts.append(min(b, cuts[-1] + rng.uniform(*seconds)))
+    return list(itertools.pairwise(cuts))
+
+
 def _service_lives(
     spec: SimulationSpec, w: WorkloadSpec, *, index: int, actual_off: IntervalSet
 ) -> list[PodLife]:
@@ -85,7 +98,12 @@ def _service_lives(
     for r in range(w.replicas):
         for on in _running(spec, actual_off):
             spike = on.start + spec.startup_seconds if on.start > spec.start_ts else on.start
-            for a, b in _split(rng, (on.start, on.end), rate=rate):
+            pieces = (
+                _ephemeral(rng, (on.start, on.end), seconds=w.pod_seconds)
+                if w.pod_seconds
+                else _split(rng, (on.start, on.end), rate=rate)
+            )
+            for a, b in pieces:
                 name = (
                     f"{owner}-{''.join(rng.choices(_ALPHABET, k=5))}"
                     if w.kind == "Deployment"

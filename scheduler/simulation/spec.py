@@ -96,7 +96,9 @@ class WorkloadSpec:
     """One workload and its power model (per pod, CPU package zone; DRAM is a ratio of it).
 
     ``flux_owner``: the HelmRelease or Kustomization that renders it; kube-state-metrics then
-    exports its Flux labels (``kube_<kind>_labels``).
+    exports its Flux labels (``kube_<kind>_labels``). ``pod_seconds``: ephemeral pods (CI
+    runners): each pod lives a uniform random time in ``(low, high)`` seconds and a new pod
+    replaces it at once (instead of ``restarts_per_day``); Deployments only.
     """
 
     kind: str
@@ -114,6 +116,7 @@ class WorkloadSpec:
     missed_sleep: float = 0.0
     cron: CronSpec | None = None
     flux_owner: WorkloadRef | None = None
+    pod_seconds: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -128,6 +131,13 @@ class WorkloadSpec:
             raise ValueError(f"{self.ref}: replicas >= 1 and non-negative watts expected")
         if self.flux_owner is not None and self.flux_owner.kind not in FLUX_LABELS:
             raise ValueError(f"{self.ref}: a flux_owner is a {' or '.join(FLUX_LABELS)}")
+        if self.pod_seconds is not None and (
+            self.kind != "Deployment" or not 0 < self.pod_seconds[0] <= self.pod_seconds[1]
+        ):
+            raise ValueError(
+                f"{self.ref}: pod_seconds must be (low, high) with 0 < low <= high, "
+                "for a Deployment"
+            )
 
     @property
     def ref(self) -> WorkloadRef:

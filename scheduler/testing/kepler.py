@@ -3,10 +3,11 @@
 ``Scenario`` describes pods (power, lifetime, node, owner), scrapes, Kepler restarts and scrape
 gaps; ``v010_series``/``v07_series``/``v03_series`` render it exactly in the label shapes of
 each Kepler generation (``shared/design/kepler.md`` section 1), ``ksm_series`` adds
-kube-state-metrics owners and nodes, and ``truth`` gives the per-step energy a raw-sample
-integration must find (sample deltas in ``(t(i), t(i+1)]``, a pod's first sample and the first
-sample after a restart counted from zero). Rendering takes a time window so large scenarios can
-be backfilled block by block.
+kube-state-metrics owners, pod start times and nodes, ``truth`` gives the per-step energy a
+raw-sample integration must find (sample deltas in ``(t(i), t(i+1)]``, a pod's first sample
+and the first sample after a restart counted from zero), and ``true_energy`` the energy the
+pods really drew in a period (power x time, whatever was scraped). Rendering takes a time
+window so large scenarios can be backfilled block by block.
 
 Recorded Kepler answers are loaded by ``scheduler.testing.recordings``.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "Scenario",
     "ksm_series",
     "state_series",
+    "true_energy",
     "truth",
     "v010_series",
     "v03_series",
@@ -393,9 +395,10 @@ def v03_series(
 def ksm_series(
     scenario: Scenario, lo: float = -math.inf, hi: float = math.inf
 ) -> list[MetricSeries]:
-    """kube-state-metrics: ``kube_pod_owner`` while each pod runs, ``kube_replicaset_owner`` /
-    ``kube_job_owner`` for ``scenario.owners`` (ReplicaSet/Job -> (kind, name)),
-    ``kube_node_info`` for every node; sampled every ``ksm_every`` seconds."""
+    """kube-state-metrics: ``kube_pod_owner`` and ``kube_pod_start_time`` while each pod runs
+    (a pod running since before the scenario started an hour before it),
+    ``kube_replicaset_owner`` / ``kube_job_owner`` for ``scenario.owners`` (ReplicaSet/Job ->
+    (kind, name)), ``kube_node_info`` for every node; sampled every ``ksm_every`` seconds."""
     every = scenario.ksm_every
     ticks = [
         scenario.start + k * every
@@ -417,6 +420,9 @@ def ksm_series(
             "job": "kube-state-metrics",
         }
         out.append(_series("kube_pod_owner", labels, [(t, 1.0) for t in times]))
+        started = pod.start if math.isfinite(pod.start) else scenario.start - 3600.0
+        identity = {k: labels[k] for k in ("namespace", "pod", "uid", "job")}
+        out.append(_series("kube_pod_start_time", identity, [(t, started) for t in times]))
     for child, (kind, name) in scenario.owners.items():
         parent_namespace = next((p.namespace for p in scenario.pods if p.owner_name == child), None)
         if parent_namespace is None:
@@ -501,4 +507,22 @@ def truth(
                     grid[index] += value - previous
                 previous, previous_generation = value, generation
         out[(pod.namespace, pod.name)] = grid
+    return out
+
+
+def true_energy(
+    scenario: Scenario,
+    *,
+    start: float,
+    end: float,
+    zones: Sequence[str] = ("package", "dram"),
+) -> dict[str, float]:
+    """Joules per namespace the pods drew in ``[start, end)``: power x time while they ran
+    (Kepler restarts and scrape gaps lose nothing here)."""
+    shares = {"package": 1.0, "dram": _DRAM_SHARE}
+    out: dict[str, float] = {}
+    for pod in scenario.pods:
+        seconds = max(0.0, min(end, pod.end) - max(start, pod.start))
+        joules = pod.watts * seconds * sum(shares[z] for z in zones)
+        out[pod.namespace] = out.get(pod.namespace, 0.0) + joules
     return out

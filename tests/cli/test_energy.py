@@ -68,7 +68,7 @@ def test_text_report_states_energy_power_and_kepler_facts(url: str) -> None:
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Period: 2024-03-12T01:00:00Z to 2024-03-12T02:00:00Z (1:00:00, step 60 s)" in out
+    assert "Period: 2024-03-12T01:00:00Z to 2024-03-12T02:00:00Z (1:00:00, step 30 s)" in out
     joules = 3 * 0.05 * 1.25 * 3600
     assert (
         f"flux-system  {joules:>14,.1f}  {joules / 3600:>12,.4f}  {0.1875:>10,.4f}  100.0%" in out
@@ -130,6 +130,43 @@ def test_pod_regex_and_url_from_the_environment(url: str) -> None:
         "web-6d5f7c9b8d-k2x4z",
     ]
     assert document["period"]["total"]["mean_watts"] == pytest.approx((0.05 + 2.0) * 1.25)
+
+
+def test_period_bounds_are_exact_and_the_grid_follows_the_scrape_interval(url: str) -> None:
+    """Bounds off any grid are kept to the second; 25 min at a 30 s scrape is cut into 50
+    equal steps of 30 s; the edge rules and the measured scrape interval are printed."""
+    result = _run(
+        "--prometheus",
+        url,
+        "-n",
+        "dev",
+        "--from",
+        "2024-03-12T01:00:07Z",
+        "--until",
+        "2024-03-12T01:25:07Z",
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Period: 2024-03-12T01:00:07Z to 2024-03-12T01:25:07Z (0:25:00, step 30 s)" in out
+    assert "grid: 50 equal steps of 30 s from --from to --until (not snapped)" in out
+    assert "scrape interval 30 s (measured)" in out
+    assert "1 pod existed before the period: counted from the last sample before it" in out
+    joules = 2.0 * 1.25 * 1500
+    assert f"  {'dev':<9}  {joules:>14,.1f}" in out
+
+
+def test_a_figure_without_data_is_na_with_the_reason_never_zero(url: str) -> None:
+    """One step whose start has no Kepler data (the data begins inside it): the energy cannot
+    be computed, and text and JSON say so instead of printing 0 J."""
+    args = ("--from", "2024-03-10T23:50:00Z", "--until", "2024-03-11T00:01:00Z", "--step", "660")
+    text = _run("--prometheus", url, "-n", "dev", *args)
+    assert text.exit_code == 0, text.output
+    assert "n/a (see below)" in text.output
+    assert "n/a: no step of the period had Kepler data at both of its ends" in text.output
+    data = _run("--prometheus", url, "-n", "dev", *args, "--format", "json")
+    total = json.loads(data.output)["period"]["namespaces"]["dev"]
+    assert total["joules"] is None
+    assert total["unknown_reason"].startswith("no step of the period had Kepler data")
 
 
 def test_unreachable_prometheus_exits_2_with_one_line() -> None:

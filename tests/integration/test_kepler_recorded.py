@@ -1,20 +1,30 @@
-"""Real Kepler recordings (2023, 0.4-0.7 era) backfilled into Prometheus and read back."""
+"""Real Kepler recordings (2023, 0.4-0.7 era) backfilled into Prometheus and read back.
+
+Besides the reader's facts, ``offhours energy`` itself is checked against the direct
+computation from the raw counters (``scheduler.testing.rawenergy``) over each recording's span
+and over sub-windows whose bounds cut pods in two.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from scheduler.adapters.prometheus import kepler
 from scheduler.adapters.prometheus.client import PrometheusClient
+from scheduler.cli import main
 from scheduler.core.kepler.reading import EnergyReading, EnergyRequest, grid_total
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
-from scheduler.testing import promserver, recordings
+from scheduler.testing import promserver, rawenergy, recordings
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kepler"
 FEB = 1675916625.0  # A: idle kind node, v0.4.x schema, 3 s step
@@ -23,15 +33,22 @@ DEC = 1702462599.0  # C: Tekton pipeline, 0.7.11 names, 7 irregular samples
 STEP = 30.0
 
 
+def _recording(name: str) -> list[MetricSeries]:
+    if name == "feb":
+        return [
+            s
+            for path in sorted((DATA / "kms-kind-2023-02-09-csv").glob("*.csv.gz"))
+            for s in recordings.load_pandas_csv(path)
+        ]
+    file = {
+        "sep": "kms-coremark-2023-09-22-queryrange.json.gz",
+        "dec": "kms-idle-2023-12-13-queryrange.json.gz",
+    }[name]
+    return recordings.load_query_range_dump(DATA / file)
+
+
 def _recordings() -> list[MetricSeries]:
-    feb = [
-        s
-        for path in sorted((DATA / "kms-kind-2023-02-09-csv").glob("*.csv.gz"))
-        for s in recordings.load_pandas_csv(path)
-    ]
-    sep = recordings.load_query_range_dump(DATA / "kms-coremark-2023-09-22-queryrange.json.gz")
-    dec = recordings.load_query_range_dump(DATA / "kms-idle-2023-12-13-queryrange.json.gz")
-    return recordings.merge_series([*feb, *sep, *dec])
+    return recordings.merge_series([s for name in ("feb", "sep", "dec") for s in _recording(name)])
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +173,72 @@ def test_dec_2023_inconsistent_platform_meter_is_not_used(server: promserver.Pro
     assert not any(math.isnan(j) for j in node.total.joules)
     tekton = grid_total(reading.namespaces["tekton-pipelines"])
     assert 0 <= tekton.watts < grid_total(node.total).watts
+
+
+# Each recording's span (first sample - 1 s, last sample + 1 s) and sub-windows whose bounds
+# fall inside pods' lives (coremark Jobs of 20-30 s; every long-lived pod in the others).
+SPANS = {
+    "sep": [
+        (SEP - 1, SEP + 562),
+        (SEP + 66, SEP + 300),
+        (SEP + 95, SEP + 470),
+        (SEP + 183, SEP + 241),
+    ],
+    "dec": [(DEC - 1, DEC + 88), (DEC + 7, DEC + 60), (DEC + 22, DEC + 88), (DEC + 40, DEC + 70)],
+    "feb": [(FEB - 1, FEB + 301), (FEB + 50, FEB + 151), (FEB + 200, FEB + 290)],
+}
+# The idle Feb 2023 node has no namespace above 10 J: every namespace with energy counts there.
+FLOOR = {"sep": 10.0, "dec": 10.0, "feb": 1e-9}
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _energy_json(url: str, start: float, end: float, namespaces: list[str]) -> dict[str, Any]:
+    args = ["energy", "--prometheus", url, "--from", _iso(start), "--until", _iso(end)]
+    for namespace in namespaces:
+        args += ["-n", namespace]
+    result = CliRunner().invoke(
+        main, [*args, "--format", "json"], env={"OFFHOURS_PROMETHEUS__URL": ""}
+    )
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout)["period"])
+
+
+@pytest.mark.parametrize(
+    ("name", "window"),
+    [(name, window) for name, windows in SPANS.items() for window in windows],
+    ids=[f"{name}-{i}" for name, windows in SPANS.items() for i in range(len(windows))],
+)
+def test_energy_matches_the_direct_computation(
+    server: promserver.PromServer, name: str, window: tuple[float, float]
+) -> None:
+    """``offhours energy`` over the span, and over windows cutting pods in two, is within 2 %
+    of the raw counters' deltas for every namespace with at least 10 J (dynamic, package +
+    dram; a series' first sample from 0 once data existed before it), and never 0 J there."""
+    start, end = window
+    truth = rawenergy.counter_energy(
+        _recording(name), start=start, end=end, names=rawenergy.V07_COMPONENTS
+    )
+    wanted = sorted(n for n, joules in truth.items() if joules >= FLOOR[name])
+    assert wanted
+    period = _energy_json(server.url, start, end, wanted)
+    assert (period["start"], period["end"]) == (start, end)
+    for namespace in wanted:
+        got = period["namespaces"][namespace]
+        assert got["joules"] == pytest.approx(truth[namespace], rel=0.02), namespace
+        assert got["joules"] > 0
+        assert got["coverage"] > 0.8
+
+
+def test_issue_windows_are_no_longer_low_or_zero(server: promserver.PromServer) -> None:
+    """The windows of the bug report: coremark's kube-system was 545 J for 636 J (snapped to
+    whole minutes), the Dec 2023 kepler namespace 0 J (coverage 0 %) for 390 J."""
+    sep = _energy_json(server.url, SEP - 1, SEP + 562, ["kube-system"])
+    assert sep["namespaces"]["kube-system"]["joules"] == pytest.approx(635.844)
+    dec = _energy_json(server.url, DEC - 1, DEC + 88, ["kepler"])
+    assert dec["namespaces"]["kepler"]["joules"] == pytest.approx(390.219)
+    edges = dec["kepler"]["edges"]
+    assert edges["no-earlier-data"] > 0
+    assert any("where Kepler data begins" in rule for rule in dec["kepler"]["edge_rules"])

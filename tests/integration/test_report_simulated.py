@@ -16,34 +16,23 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from scheduler.adapters import gitrepo
-from scheduler.adapters.prometheus import kepler
-from scheduler.adapters.prometheus.client import PrometheusClient
-from scheduler.cli import main
-from scheduler.core import schedule
 from scheduler.core.intervals import IntervalSet
-from scheduler.core.kepler.reading import EnergyRequest
 from scheduler.core.workloads import WorkloadRef
-from scheduler.reconcile import workspace
-from scheduler.settings import GitSettings
 from scheduler.simulation import (
     CronSpec,
     PolicySpec,
-    Simulation,
     SimulationSpec,
     WorkloadSpec,
-    simulate,
 )
-from scheduler.testing import gitremote, promserver, recordings
+from scheduler.testing import gitremote, promserver
+from tests.integration import reportworld
 
 START = datetime(2025, 3, 10, tzinfo=UTC)  # a Monday; DST in Berlin on Sunday 30 March
 WEB = WorkloadRef("Deployment", "dev", "web")
@@ -88,6 +77,14 @@ MANIFESTS = {
     ),
     "policies/nights.yaml": POLICY,
 }
+# A policy added after the period's commits: its target has no ledger entry yet.
+LATER = {
+    "apps/qa/api.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: qa\n"
+        "spec:\n  replicas: 1\n"
+    ),
+    "policies/qa.yaml": LATER_POLICY,
+}
 
 
 def spec_for(days: float, history: float, *, seed: int = 1) -> SimulationSpec:
@@ -129,112 +126,6 @@ def spec_for(days: float, history: float, *, seed: int = 1) -> SimulationSpec:
     )
 
 
-def serve(sim: Simulation, root: Path, binaries: promserver.PromBinaries) -> promserver.PromServer:
-    """Backfill the simulation in big blocks (fast) and start Prometheus on it."""
-    source = root / "sim.om"
-    promserver.write_openmetrics(recordings.merge_series(sim.series), source)
-    promserver.create_blocks(
-        source, root / "tsdb", promtool=binaries.promtool, max_block_duration="486h"
-    )
-    source.unlink()
-    return promserver.PromServer(root / "tsdb", binaries=binaries, work_dir=root).start()
-
-
-def ledger_repo(root: Path, *, start: float, end: float, extra: bool = True) -> Path:
-    """A Git repository whose offhours commits (planner + Git adapter, dated at each
-    transition of the policy) sleep and wake the dev namespace from ``start`` on."""
-    repo = root / "fleet"
-    repo.mkdir()
-    gitremote.run_git(repo, "init", "-q", "-b", "main")
-    for name, text in MANIFESTS.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    gitremote.run_git(repo, "add", "-A")
-    gitremote.run_git(
-        repo,
-        "-c",
-        "user.name=me",
-        "-c",
-        "user.email=me@example.com",
-        "commit",
-        "-q",
-        "-m",
-        "fleet",
-        env={"GIT_AUTHOR_DATE": "@1700000000 +0000", "GIT_COMMITTER_DATE": "@1700000000 +0000"},
-    )
-    settings = GitSettings(repo=str(repo))
-    load = workspace.read_policies(repo / "policies", now=datetime.fromtimestamp(start, UTC))
-    instants = [start, *(t.at for t in schedule.transitions(load.policies[0], start, end))]
-    for at in instants:
-        when = datetime.fromtimestamp(at, UTC)
-
-        def produce(tree: Path, when: datetime = when) -> gitrepo.CommitRequest | None:
-            ws = workspace.load_workspace(tree, policies=Path("policies"), now=when)
-            plan = workspace.plan_workspace(ws, at=when)
-            workspace.write_plan(tree, plan)
-            return gitrepo.CommitRequest.for_changes(plan.changes, date=when)
-
-        with gitrepo.open_checkout(settings) as checkout:
-            gitrepo.publish(checkout, produce, push=False)
-    if extra:  # a policy added after the period's commits: its target has no ledger entry yet
-        (repo / "apps/qa").mkdir(parents=True)
-        (repo / "apps/qa/api.yaml").write_text(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: qa\n"
-            "spec:\n  replicas: 1\n"
-        )
-        (repo / "policies/qa.yaml").write_text(LATER_POLICY)
-        gitremote.run_git(repo, "add", "-A")
-        stamp = f"@{int(end) + 3600} +0000"
-        gitremote.run_git(
-            repo,
-            "-c",
-            "user.name=me",
-            "-c",
-            "user.email=me@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "qa policy",
-            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-        )
-    return repo
-
-
-@dataclass(frozen=True)
-class World:
-    """A simulation served by Prometheus, with its ledger repository."""
-
-    sim: Simulation
-    url: str
-    repo: Path
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        """``offhours report`` over the adopted period."""
-        base = [
-            "report",
-            "--prometheus",
-            self.url,
-            "--repo",
-            str(self.repo),
-            "--from",
-            datetime.fromtimestamp(self.sim.adoption, UTC).isoformat(),
-            "--until",
-            datetime.fromtimestamp(self.sim.end, UTC).isoformat(),
-        ]
-        env = {"OFFHOURS_PROMETHEUS__RETRIES": "0", "OFFHOURS_PROMETHEUS__URL": ""}
-        result = CliRunner().invoke(main, [*base, *args], env=env)
-        return result.exit_code, result.stdout, result.stderr
-
-    def covered(self) -> IntervalSet:
-        """The instants the report had Kepler data for (read with the adapter itself)."""
-        start = self.sim.adoption - 14 * 86400
-        with PrometheusClient.from_url(self.url) as client:
-            reading = kepler.read_energy(
-                client, EnergyRequest(start=start, end=self.sim.end, step=300.0)
-            )
-        return reading.covered.clip(self.sim.adoption, self.sim.end)
-
-
 @pytest.fixture(scope="module")
 def git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the user's git configuration out of these tests."""
@@ -244,34 +135,23 @@ def git_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def make_world(
-    name: str,
-    spec: SimulationSpec,
-    *,
-    factory: pytest.TempPathFactory,
-    binaries: promserver.PromBinaries,
-) -> Iterator[World]:
-    sim = simulate(spec)
-    root = factory.mktemp(name)
-    server = serve(sim, root, binaries)
-    try:
-        yield World(sim, server.url, ledger_repo(root, start=sim.adoption, end=sim.end))
-    finally:
-        server.stop()
-
-
 @pytest.fixture(scope="module")
 def world(
     git_env: None, prom_binaries: promserver.PromBinaries, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+) -> Iterator[reportworld.World]:
     """Three weeks: two of always-on history, then one adopted week across the DST change."""
-    yield from make_world(
-        "report-sim", spec_for(22.0, 14.0), factory=tmp_path_factory, binaries=prom_binaries
+    yield from reportworld.make_world(
+        "report-sim",
+        spec_for(22.0, 14.0),
+        files=MANIFESTS,
+        later=LATER,
+        factory=tmp_path_factory,
+        binaries=prom_binaries,
     )
 
 
 @pytest.fixture(scope="module")
-def document(world: World) -> dict[str, Any]:
+def document(world: reportworld.World) -> dict[str, Any]:
     """The JSON report of the adopted week."""
     code, out, err = world.run("--format", "json")
     assert code == 0, err
@@ -323,7 +203,7 @@ def test_json_contract_keys(document: dict[str, Any]) -> None:
 
 
 def test_estimates_within_five_percent_and_range_contains_truth(
-    world: World, document: dict[str, Any]
+    world: reportworld.World, document: dict[str, Any]
 ) -> None:
     """Per target and in total the avoided energy is within ±5 % of the truth; p10–p90
     contains it; the baseline is hour-of-week in the policy zone."""
@@ -362,7 +242,7 @@ def test_target_without_data_is_not_estimated_and_new_policy_target_is_listed(
 
 
 def test_intended_windows_follow_local_time_across_dst_and_actual_lag(
-    world: World, document: dict[str, Any]
+    world: reportworld.World, document: dict[str, Any]
 ) -> None:
     """Intended windows come from the ledger at local 20:00/07:00 across the DST change;
     actual ones from kube-state-metrics follow them by Flux's 60 s."""
@@ -383,7 +263,9 @@ def test_intended_windows_follow_local_time_across_dst_and_actual_lag(
     )
 
 
-def test_overhead_nodes_totals_and_conversions(world: World, document: dict[str, Any]) -> None:
+def test_overhead_nodes_totals_and_conversions(
+    world: reportworld.World, document: dict[str, Any]
+) -> None:
     """Overhead is the flux-system and offhours pods' energy; the net subtracts it; the node
     figures stay apart; kWh and CO2e follow the factors."""
     period = IntervalSet.of(world.sim.adoption, world.sim.end)
@@ -411,7 +293,7 @@ def test_overhead_nodes_totals_and_conversions(world: World, document: dict[str,
     assert removed["savedJoules"] == pytest.approx(expected, rel=0.1)
 
 
-def test_every_format_renders(world: World, tmp_path: Path) -> None:
+def test_every_format_renders(world: reportworld.World, tmp_path: Path) -> None:
     """text, markdown, csv and html render the same report (html self-contained)."""
     code, text, _ = world.run("--format", "text")
     assert code == 0
@@ -463,17 +345,19 @@ class _Tags(HTMLParser):
 @pytest.fixture(scope="module")
 def short_world(
     git_env: None, prom_binaries: promserver.PromBinaries, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+) -> Iterator[reportworld.World]:
     """Ten days: one week of history, then three adopted days (too short for hour-of-week)."""
-    yield from make_world(
+    yield from reportworld.make_world(
         "report-short",
         spec_for(10.0, 7.0, seed=2),
+        files=MANIFESTS,
+        later=LATER,
         factory=tmp_path_factory,
         binaries=prom_binaries,
     )
 
 
-def test_trailing_baseline_within_five_percent(short_world: World) -> None:
+def test_trailing_baseline_within_five_percent(short_world: reportworld.World) -> None:
     """With less than two weeks of history the trailing baseline is used, still within 5 %."""
     code, out, err = short_world.run("--format", "json")
     assert code == 0, err

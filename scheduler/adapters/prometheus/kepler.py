@@ -5,9 +5,10 @@ request), reads build versions (one series request), then walks the timeline in 
 ``range_chunk_steps`` grid steps. Per chunk it sends at most three requests, whatever the number
 of workloads: node energy + node count (one ``query_range``), kube-state-metrics owners and,
 with placed Flux targets, the workloads' Flux labels (one ``/api/v1/series``), and the
-per-pod/container counters of the selected namespaces (one ``query_range``). Answers are
-folded into grids as they arrive (``scheduler.core.kepler``), so memory holds the grids plus one
-chunk of one response.
+per-pod/container counters of the selected namespaces with their pods' ``kube_pod_start_time``
+(one ``query_range``). Answers are folded into grids as they arrive (``scheduler.core.kepler``),
+so memory holds the grids plus one chunk of one response. ``scrape_interval`` measures Kepler's
+scrape interval in one instant query, for callers that choose the grid from the data.
 
 Nothing is written anywhere: a failure raises (``MetricsUnavailable``/``QueryError``) and the
 caller gets no partial reading.
@@ -26,6 +27,7 @@ from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.kepler import gauges, queries, schema
 from scheduler.core.kepler.counters import CounterLedger, ResetPolicy
+from scheduler.core.kepler.edges import Horizon
 from scheduler.core.kepler.nodes import NodeTally
 from scheduler.core.kepler.owners import OwnerIndex, attribute_pod
 from scheduler.core.kepler.pods import PodTally
@@ -35,10 +37,11 @@ from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
 
-__all__ = ["Detected", "detect", "read_energy"]
+__all__ = ["Detected", "detect", "read_energy", "scrape_interval"]
 
 _NODE_COUNT_RESOLUTION_FRACTION = 10
 _ON_GRID = 0.01  # a returned timestamp within 1 % of a step from a grid point is that point
+_PROBE_SPAN_LIMIT = 86400.0  # scrape-interval probe: at most the last day of the window
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,20 @@ def detect(
             if labels.get("version"):
                 versions.add(labels["version"])
     return Detected(detection, chosen, tuple(sorted(versions)))
+
+
+def scrape_interval(
+    client: PrometheusClient, found: Detected, *, start: float, end: float
+) -> float | None:
+    """Kepler's scrape interval in ``[start, end]`` (at most its last day), from the densest
+    series of a node energy metric: span / samples. None without samples (one request)."""
+    metric = found.detection.scrape_metric(found.schema)
+    if metric is None:
+        return None
+    span = min(end - start, _PROBE_SPAN_LIMIT)
+    result = client.instant(queries.scrape_probe(metric, span=span), at=end)
+    counts = [v for s in result.series for v in s.values if v > 0]
+    return span / max(counts) if counts else None
 
 
 def _points(timeline: Timeline, series: MetricSeries) -> tuple[list[int], Sequence[float], int]:
@@ -115,10 +132,16 @@ class _EnergyRead:
         self.selection = queries.Selection(
             request.selected_namespaces, request.pod_regex, request.include_pseudo_containers
         )
+        self.reach = queries.Reach(window=self.timeline.step, lookback=request.lookback)
         self.owners = OwnerIndex()
         self.placements = Placements(request.placements, targets=request.targets)
-        self.nodes = NodeTally(self.timeline, self.schema, self.covered)
-        self.pods = PodTally(self.timeline, gauge=self.schema is schema.KeplerSchema.V0_3)
+        self.nodes = NodeTally(
+            self.timeline, self.schema, self.covered, gauge_interval=request.scrape_interval
+        )
+        linger = math.ceil(self.reach.counters / self.timeline.step - 1e-9) - 1
+        gauge = self.schema is schema.KeplerSchema.V0_3
+        self.pods = PodTally(self.timeline, gauge=gauge, linger=linger)
+        self.pod_starts: dict[tuple[str, str], float] = {}
         self.workloads: dict[WorkloadRef, array[float]] = {}
         self.namespaces: dict[str, array[float]] = {}
         self.zones: set[str] = set()
@@ -130,7 +153,11 @@ class _EnergyRead:
         )
         self.scale, self.unit_correction = self._unit_scale()
         self.ledger = CounterLedger(
-            policy=ResetPolicy.FROM_ZERO, covered=self.covered, bound=self.bound, scale=self.scale
+            policy=ResetPolicy.FROM_ZERO,
+            covered=self.covered,
+            bound=self.bound,
+            scale=self.scale,
+            horizon=Horizon(self.timeline.start, self.timeline.step, self.reach.counters),
         )
 
     def _unit_scale(self) -> tuple[float, str | None]:
@@ -156,16 +183,17 @@ class _EnergyRead:
         resolution = max(step / _NODE_COUNT_RESOLUTION_FRACTION, min(step, 15.0))
         node_query = queries.node_query(
             self.schema,
-            window=step,
+            reach=self.reach,
             zones=self.request.zones,
             node_count_resolution=resolution if ksm_nodes else None,
         )
         work_query = queries.workload_query(
             self.schema,
             selection=self.selection,
-            window=step,
+            reach=self.reach,
             zones=self.request.zones,
             container_total=self.container_total,
+            pod_starts=self.found.detection.has("kube_pod_start_time"),
         )
         owner_matchers = queries.ownership_matchers(
             self.selection.namespaces, flux_labels=bool(self.placements)
@@ -204,11 +232,21 @@ class _EnergyRead:
         plans = []
         for one in series:
             points, values = self._on_grid(one)
+            if one.label_map.get("part") == "pod_start":
+                self._take_pod_start(one, values)
+                continue
             for point in points:
                 self.covered[point] = 1
             plans.append((one, points, values))
         for one, points, values in plans:
             self._feed(one, points, values)
+
+    def _take_pod_start(self, one: MetricSeries, values: Sequence[float]) -> None:
+        labels = one.label_map
+        known = [v for v in values if not math.isnan(v)]
+        if known:
+            key = (labels.get("namespace", ""), labels.get("pod", ""))
+            self.pod_starts[key] = max([*known, self.pod_starts.get(key, -math.inf)])
 
     def _on_grid(self, one: MetricSeries) -> tuple[list[int], Sequence[float]]:
         points, values, dropped = _points(self.timeline, one)
@@ -227,13 +265,20 @@ class _EnergyRead:
             fed = gauges.feed_gauge(
                 points,
                 values,
-                reference=self.samples,
-                step=self.timeline.step,
+                weight=gauges.SampleWeight(
+                    self.samples, self.timeline.step, self.request.scrape_interval
+                ),
                 unit_joules=gauges.MILLIJOULE,
                 sinks=sinks,
             )
         else:
-            fed = self.ledger.feed(one.labels, points, values, sinks=sinks)
+            fed = self.ledger.feed(
+                one.labels,
+                points,
+                values,
+                sinks=sinks,
+                started_at=self.pod_starts.get((namespace, pod)),
+            )
         self.pods.add(namespace, pod, key=one.labels, points=points, fed=fed)
 
     def _sinks(self, namespace: str, pod: str) -> list[array[float]]:
@@ -309,14 +354,27 @@ class _EnergyRead:
             metadata=self._metadata(coverage, queries_sent),
         )
 
-    def _metadata(self, coverage: float, queries_sent: int) -> ReadingMetadata:
-        gauge = self.schema is schema.KeplerSchema.V0_3
-        method = (
-            "estimate: mean of sampled mJ-per-3-s gauges x time (Kepler <=0.3)"
-            if gauge
-            else "exact: raw counter deltas between step boundaries (max_over_time), "
-            "no extrapolation"
+    def _method(self) -> str:
+        if self.schema is schema.KeplerSchema.V0_3:
+            return (
+                "estimate: mean of sampled mJ-per-3-s gauges x time (Kepler <=0.3), "
+                "the samples in (from, until]"
+            )
+        return (
+            "exact: raw counter deltas between grid points (last sample within "
+            f"{self.reach.counters:.4g} s, last_over_time), each sample's delta in the step "
+            "that holds it, no extrapolation"
         )
+
+    def _notes(self, ended: int) -> list[str]:
+        if self.schema is schema.KeplerSchema.V0_7 and ended:
+            return [
+                "Kepler 0.4-0.9 exports no final sample: the energy of a pod between its last "
+                "scrape and its end is not in the data (at most one scrape interval per pod)"
+            ]
+        return []
+
+    def _metadata(self, coverage: float, queries_sent: int) -> ReadingMetadata:
         if self.schema is schema.KeplerSchema.V0_10:
             pseudo = "not applicable (Kepler 0.10+ has no pseudo-containers)"
         elif self.request.include_pseudo_containers:
@@ -335,6 +393,7 @@ class _EnergyRead:
                 "other Kepler schemas also have data in the window and were not read: "
                 + ", ".join(s.value for s in others)
             )
+        edges = self.pods.edges()
         return ReadingMetadata(
             schema=self.schema,
             versions=self.found.versions,
@@ -343,12 +402,17 @@ class _EnergyRead:
             pseudo_containers=pseudo,
             attribution=self.pods.attribution_counts(),
             node_source=self.nodes.source(),
-            method=method,
+            method=self._method(),
             coverage=coverage,
             unit_correction=self.unit_correction,
             other_schemas=others,
             warnings=tuple(warnings),
             queries=queries_sent,
+            lookback=self.reach.counters,
+            scrape_interval=self.request.scrape_interval,
+            edges=edges.as_dict(),
+            edge_notes=tuple(edges.lines()),
+            notes=tuple(self._notes(edges.ended)),
         )
 
     def _default_modes(self) -> tuple[str, ...]:
@@ -371,7 +435,7 @@ def read_energy(
     """
     calls_before = client.stats.calls
     found = detected or detect(
-        client, start=request.start - request.step, end=request.end, override=request.schema
+        client, start=request.start - request.lookback, end=request.end, override=request.schema
     )
     read = _EnergyRead(client, request, found)
     read.run(chunk_steps or client.range_chunk_steps)

@@ -71,9 +71,17 @@ def _zeros(steps: int) -> array[float]:
 class NodeTally:
     """Node grids, node presence and the node count, fed chunk by chunk."""
 
-    def __init__(self, timeline: Timeline, schema: KeplerSchema, covered: bytearray) -> None:
+    def __init__(
+        self,
+        timeline: Timeline,
+        schema: KeplerSchema,
+        covered: bytearray,
+        *,
+        gauge_interval: float | None = None,
+    ) -> None:
         self.timeline = timeline
         self.schema = schema
+        self.gauge_interval = gauge_interval
         policy = ResetPolicy.REBASE if schema is KeplerSchema.V0_10 else ResetPolicy.FROM_ZERO
         self.ledger = CounterLedger(policy=policy, covered=covered)
         self.nodes: dict[str, dict[str, _Parts]] = {}
@@ -119,8 +127,7 @@ class NodeTally:
             gauges.feed_gauge(
                 points,
                 values,
-                reference=samples,
-                step=self.timeline.step,
+                weight=gauges.SampleWeight(samples, self.timeline.step, self.gauge_interval),
                 unit_joules=1.0,
                 sinks=[parts.total],
             )

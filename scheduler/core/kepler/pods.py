@@ -1,8 +1,11 @@
-"""Per-pod totals of an energy read: workload, attribution, joules and observed time.
+"""Per-pod totals of an energy read: workload, attribution, joules, observed time, edge rules.
 
 One pod may arrive as several series (zones, containers, Kepler restarts); its joules are their
-sum, its observed time runs from the first to the last grid point any of them was seen at (plus
-the first step when the pod started inside the window), less the steps left unknown. Pure.
+sum. Its observed time runs from the first grid point any of them was seen at (plus the first
+step when the pod started inside the period) to its last point with energy, or its last point
+seen less the lookback's linger (a counter is still seen up to one lookback after its last
+sample), less the steps left unknown. Its start rule (``edges``) is that of its earliest
+series; it ended inside the period when it was not seen at the last point. Pure.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from scheduler.core.kepler.counters import Fed
+from scheduler.core.kepler.edges import EdgeTally, StartRule
 from scheduler.core.kepler.reading import PodEnergy
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.workloads import WorkloadRef
@@ -27,16 +31,26 @@ class _Pod:
     joules: float = 0.0
     first: int = -1
     last: int = -1
-    started: bool = False
+    last_change: int = -1
+    rule: StartRule | None = None
     unknown: dict[Hashable, int] = field(default_factory=dict)
+
+    @property
+    def started(self) -> bool:
+        return self.rule is not None and self.rule.counted_from_zero
 
 
 class PodTally:
-    """Pods seen by one read, keyed by ``(namespace, pod name)``."""
+    """Pods seen by one read, keyed by ``(namespace, pod name)``.
 
-    def __init__(self, timeline: Timeline, *, gauge: bool = False) -> None:
+    ``linger``: how many points a counter is still seen after its last sample (the lookback
+    in steps, less one); 0 for gauges, which are summed per step.
+    """
+
+    def __init__(self, timeline: Timeline, *, gauge: bool = False, linger: int = 0) -> None:
         self.timeline = timeline
         self.gauge = gauge
+        self.linger = 0 if gauge else max(0, linger)
         self._pods: dict[tuple[str, str], _Pod] = {}
 
     def workload_of(self, namespace: str, pod: str) -> WorkloadRef | None:
@@ -63,23 +77,28 @@ class PodTally:
         known = self._pods[(namespace, pod)]
         known.joules += fed.joules
         known.unknown[key] = known.unknown.get(key, 0) + fed.unknown
+        known.last_change = max(known.last_change, fed.last_change)
         if not points:
             return
         if known.first < 0 or points[0] < known.first:
             known.first = points[0]
-            known.started = fed.started
-        elif points[0] == known.first:
-            known.started = known.started or fed.started
+            known.rule = fed.rule or known.rule
+        elif points[0] == known.first and fed.started:
+            known.rule = fed.rule
         known.last = max(known.last, points[-1])
 
     def _seconds(self, pod: _Pod) -> float:
         if pod.first < 0:
             return 0.0
-        steps = pod.last - pod.first + (1 if pod.started or self.gauge else 0)
+        end = max(pod.last_change, pod.last - self.linger, pod.first)
+        steps = end - pod.first + (1 if pod.started or self.gauge else 0)
         if self.gauge and pod.first == 0:
             steps -= 1
         steps -= max(pod.unknown.values(), default=0)
         return max(0, steps) * self.timeline.step
+
+    def _ended(self, pod: _Pod) -> bool:
+        return 0 <= pod.last < self.timeline.steps
 
     def result(self) -> dict[WorkloadRef, PodEnergy]:
         """Every pod as ``Pod/<namespace>/<name>`` -> ``PodEnergy``."""
@@ -91,6 +110,8 @@ class PodTally:
                 seconds=self._seconds(pod),
                 unknown_steps=max(pod.unknown.values(), default=0),
                 rendered=pod.rendered,
+                start_rule=pod.rule,
+                ended=self._ended(pod),
             )
             for (namespace, name), pod in sorted(self._pods.items())
         }
@@ -98,3 +119,13 @@ class PodTally:
     def attribution_counts(self) -> dict[str, int]:
         """How many pods were attributed each way."""
         return dict(Counter(pod.attribution for pod in self._pods.values()))
+
+    def edges(self) -> EdgeTally:
+        """Pods per start rule and pods that ended inside the period (counters only)."""
+        tally = EdgeTally()
+        if self.gauge:
+            return tally
+        for pod in self._pods.values():
+            if pod.first >= 0:
+                tally.add(pod.rule, ended=self._ended(pod))
+        return tally

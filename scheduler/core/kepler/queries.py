@@ -1,20 +1,26 @@
 """PromQL that reads Kepler energy exactly, in a number of queries independent of workloads.
 
-The central idea: a ``query_range`` at the report step S of ``max_over_time(counter[S])``,
+The central idea: a ``query_range`` at the grid step S of ``last_over_time(counter[L])``,
 grouped ``max by`` the labels that identify one pod (0.10) or container (0.4-0.9), returns at
-every grid point the **last raw counter sample** of the window ending there:
+every grid point the **last raw counter sample** at or before it, looked back over L >= S (the
+lookback, a few scrape intervals: a grid finer than the scrape interval still sees every
+series at every point):
 
-* ``max_over_time`` reads raw samples only, so no extrapolation (unlike ``increase()``), no
-  5-minute lookback (a stale or backfilled series is not repeated after its last sample), and the
-  final sample of a pod that ended inside the window is still seen;
+* ``last_over_time`` reads raw samples only, so no extrapolation (unlike ``increase()``), no
+  5-minute lookback beyond L (a stale or backfilled series lingers at most L after its last
+  sample, adding 0 J), and the final sample of a pod that ended inside a step is still seen;
 * ``max by`` drops the labels that split one counter into several series without adding energy
   (0.10 ``state`` running/terminated, 0.5 ``command``, scrape-target labels, duplicate HA
   replicas); taking the maximum never double counts;
-* client-side differences of consecutive points are then exact sums of raw sample deltas.
+* client-side differences of consecutive points are then exact sums of raw sample deltas: the
+  step ``(t(j-1), t(j)]`` gets the deltas of the samples inside it.
 
-Node energy, the node count (``kube_node_info``) and the <=0.3 gauges use the same windows.
-Labels ``zone``/``part`` are attached with ``label_replace`` so that several metrics travel in
-one response joined with ``or``. Pure string building.
+Node energy, the node count (``kube_node_info``) and the <=0.3 gauges (summed per step) use the
+same points; ``kube_pod_start_time`` travels with the pod counters (``part="pod_start"``) so
+the edge rules (``edges``) can tell a pod that started inside the period from one that was
+merely unobserved. Labels ``zone``/``part`` are attached with ``label_replace`` so that several
+metrics travel in one response joined with ``or``. ``scrape_probe`` counts samples to measure
+the scrape interval. Pure string building.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ __all__ = [
     "NAMESPACE_LABEL",
     "OFF_STATE_METRICS",
     "PSEUDO_PODS",
+    "Reach",
     "Selection",
     "duration",
     "names_matcher",
@@ -37,6 +44,8 @@ __all__ = [
     "off_state_query",
     "one_of",
     "ownership_matchers",
+    "pod_start_query",
+    "scrape_probe",
     "string_literal",
     "workload_query",
 ]
@@ -130,62 +139,113 @@ class Selection:
 
 
 def _last_sample(
-    metric: str, matchers: Sequence[str], *, keys: Sequence[str], window: float
+    metric: str, matchers: Sequence[str], *, keys: Sequence[str], lookback: float
 ) -> str:
     selector = _selector(metric, matchers)
-    return f"max by ({', '.join(keys)}) (max_over_time({selector}[{duration(window)}]))"
+    return f"max by ({', '.join(keys)}) (last_over_time({selector}[{duration(lookback)}]))"
+
+
+def _open_window(window: float) -> str:
+    """A range of one step open at its start: ``(t - window, t]`` (Prometheus 2 ranges are
+    closed at both ends, so a sample on a grid point would be in two steps)."""
+    return duration(window - 0.001)
 
 
 def _window_sum(metric: str, matchers: Sequence[str], *, keys: Sequence[str], window: float) -> str:
     selector = _selector(metric, matchers)
-    return f"max by ({', '.join(keys)}) (sum_over_time({selector}[{duration(window)}]))"
+    return f"max by ({', '.join(keys)}) (sum_over_time({selector}[{_open_window(window)}]))"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far each grid point looks: ``window`` (the step: gauges are summed over it) and
+    ``lookback`` (counters' last sample; at least the step, None: the step)."""
+
+    window: float
+    lookback: float | None = None
+
+    @property
+    def counters(self) -> float:
+        """The counters' lookback in seconds."""
+        return max(self.window, self.lookback or self.window)
+
+
+def pod_start_query(selection: Selection, *, lookback: float) -> str:
+    """``kube_pod_start_time`` per pod (kube-state-metrics labels), tagged ``part="pod_start"``."""
+    matchers = [f"namespace=~{string_literal(one_of(sorted(selection.namespaces)))}"]
+    if not selection.namespaces:
+        matchers = []
+    if selection.pod_regex:
+        matchers.append(f"pod=~{string_literal(selection.pod_regex)}")
+    expr = _last_sample(
+        "kube_pod_start_time", matchers, keys=("namespace", "pod"), lookback=lookback
+    )
+    return _tagged(expr, "part", "pod_start")
 
 
 def workload_query(
     schema: KeplerSchema,
     *,
     selection: Selection,
-    window: float,
+    reach: Reach,
     zones: Sequence[str],
     container_total: bool = False,
+    pod_starts: bool = False,
 ) -> str:
     """Per pod (0.10, 0.3) or container (0.7) energy at each point, one series per zone.
 
-    0.10 and 0.7 return the last counter sample of each window (joules); 0.3 returns the sum of
-    the millijoule-per-3-s gauge samples in each window. ``container_total`` (0.7 only) reads
-    ``kepler_container_joules_total`` (zone ``total``) when the component metrics are missing.
+    0.10 and 0.7 return the last counter sample within the lookback (joules); 0.3 returns the
+    sum of the millijoule-per-3-s gauge samples in each step. ``container_total`` (0.7 only)
+    reads ``kepler_container_joules_total`` (zone ``total``) when the component metrics are
+    missing. ``pod_starts`` adds ``pod_start_query`` (counters only).
     """
+    parts = _workload_parts(
+        schema, selection=selection, reach=reach, zones=zones, container_total=container_total
+    )
+    if pod_starts and schema is not KeplerSchema.V0_3:
+        parts.append(pod_start_query(selection, lookback=reach.counters))
+    return parts[0] if len(parts) == 1 else _joined(parts)
+
+
+def _workload_parts(
+    schema: KeplerSchema,
+    *,
+    selection: Selection,
+    reach: Reach,
+    zones: Sequence[str],
+    container_total: bool,
+) -> list[str]:
     keys = _WORKLOAD_KEYS[schema]
     matchers = selection.matchers(NAMESPACE_LABEL[schema])
     if schema is KeplerSchema.V0_10:
         zone = f"zone=~{string_literal(one_of(zones))}"
-        return _last_sample(
-            "kepler_pod_cpu_joules_total", [*matchers, zone], keys=keys, window=window
-        )
+        metric = "kepler_pod_cpu_joules_total"
+        return [_last_sample(metric, [*matchers, zone], keys=keys, lookback=reach.counters)]
     if schema is KeplerSchema.V0_7:
-        matchers.append('mode=~"dynamic|"')
         metrics = (
             {"total": "kepler_container_joules_total"}
             if container_total
             else {z: f"kepler_container_{z}_joules_total" for z in zones}
         )
-        parts = [
-            _tagged(_last_sample(m, matchers, keys=keys, window=window), "zone", z)
+        dynamic = [*matchers, 'mode=~"dynamic|"']
+        return [
+            _tagged(_last_sample(m, dynamic, keys=keys, lookback=reach.counters), "zone", z)
             for z, m in metrics.items()
         ]
-        return _joined(parts)
     names = {"package": "pkg", "dram": "dram"}
-    parts = [
+    return [
         _tagged(
             _window_sum(
-                f"pod_curr_energy_in_{names[z]}_millijoule", matchers, keys=keys, window=window
+                f"pod_curr_energy_in_{names[z]}_millijoule",
+                matchers,
+                keys=keys,
+                window=reach.window,
             ),
             "zone",
             z,
         )
         for z in zones
     ]
-    return _joined(parts)
 
 
 def _node_count(window: float, resolution: float) -> str:
@@ -194,10 +254,58 @@ def _node_count(window: float, resolution: float) -> str:
     return _tagged(expr, "part", "node_count")
 
 
+def _node_counters(schema: KeplerSchema, *, zones: Sequence[str], lookback: float) -> list[str]:
+    zone = f"zone=~{string_literal(one_of(zones))}"
+    if schema is KeplerSchema.V0_10:
+        keys = ("node_name", "zone")
+        metrics = {"active": "cpu_active", "idle": "cpu_idle", "raw": "cpu"}
+        return [
+            _tagged(
+                _last_sample(f"kepler_node_{m}_joules_total", [zone], keys=keys, lookback=lookback),
+                "part",
+                p,
+            )
+            for p, m in metrics.items()
+        ]
+    socket_keys = ("instance", "exported_instance", "package", "mode")
+    parts = [
+        _tagged(
+            _last_sample(f"kepler_node_{z}_joules_total", [], keys=socket_keys, lookback=lookback),
+            "component",
+            z,
+        )
+        for z in zones
+    ]
+    platform = _last_sample(
+        "kepler_node_platform_joules_total",
+        [],
+        keys=("instance", "exported_instance", "mode"),
+        lookback=lookback,
+    )
+    parts.append(_tagged(platform, "component", "platform"))
+    return parts
+
+
+def _node_gauges(*, zones: Sequence[str], window: float) -> list[str]:
+    names = {"package": "pkg", "dram": "dram"}
+    keys = ("instance", "exported_instance")
+    parts = [
+        _tagged(
+            _window_sum(f"node_curr_energy_in_{names[z]}_joule", [], keys=keys, window=window),
+            "zone",
+            z,
+        )
+        for z in zones
+    ]
+    samples = f"max(count_over_time(pod_curr_energy_in_pkg_millijoule[{_open_window(window)}]))"
+    parts.append(_tagged(samples, "part", "samples"))
+    return parts
+
+
 def node_query(
     schema: KeplerSchema,
     *,
-    window: float,
+    reach: Reach,
     zones: Sequence[str],
     node_count_resolution: float | None = None,
 ) -> str:
@@ -207,54 +315,23 @@ def node_query(
     RAPL counter they are split from (cross-checks them across Kepler restarts). 0.7: package
     and dram per socket and mode, and the platform meter (``component`` label). 0.3: the node
     gauges and ``part="samples"``, the largest number of pod-gauge samples any series had in the
-    window (the scrape-count reference for gauge integration). With ``node_count_resolution``,
-    the mean number of ``kube_node_info`` nodes in each window is added as ``part="node_count"``.
+    step (the scrape-count reference for gauge integration). With ``node_count_resolution``,
+    the mean number of ``kube_node_info`` nodes in each step is added as ``part="node_count"``.
     """
-    zone = f"zone=~{string_literal(one_of(zones))}"
-    if schema is KeplerSchema.V0_10:
-        keys = ("node_name", "zone")
-        metrics = {"active": "cpu_active", "idle": "cpu_idle", "raw": "cpu"}
-        parts = [
-            _tagged(
-                _last_sample(f"kepler_node_{m}_joules_total", [zone], keys=keys, window=window),
-                "part",
-                p,
-            )
-            for p, m in metrics.items()
-        ]
-    elif schema is KeplerSchema.V0_7:
-        socket_keys = ("instance", "exported_instance", "package", "mode")
-        parts = [
-            _tagged(
-                _last_sample(f"kepler_node_{z}_joules_total", [], keys=socket_keys, window=window),
-                "component",
-                z,
-            )
-            for z in zones
-        ]
-        platform = _last_sample(
-            "kepler_node_platform_joules_total",
-            [],
-            keys=("instance", "exported_instance", "mode"),
-            window=window,
-        )
-        parts.append(_tagged(platform, "component", "platform"))
+    if schema is KeplerSchema.V0_3:
+        parts = _node_gauges(zones=zones, window=reach.window)
     else:
-        names = {"package": "pkg", "dram": "dram"}
-        keys = ("instance", "exported_instance")
-        parts = [
-            _tagged(
-                _window_sum(f"node_curr_energy_in_{names[z]}_joule", [], keys=keys, window=window),
-                "zone",
-                z,
-            )
-            for z in zones
-        ]
-        samples = f"max(count_over_time(pod_curr_energy_in_pkg_millijoule[{duration(window)}]))"
-        parts.append(_tagged(samples, "part", "samples"))
+        parts = _node_counters(schema, zones=zones, lookback=reach.counters)
     if node_count_resolution is not None:
-        parts.append(_node_count(window, node_count_resolution))
+        parts.append(_node_count(reach.window, node_count_resolution))
     return _joined(parts)
+
+
+def scrape_probe(metric: str, *, span: float) -> str:
+    """The largest number of samples any ``metric`` series has in the ``span`` seconds before
+    the evaluation instant, that instant included and its start not (``span / count`` is the
+    scrape interval)."""
+    return f"max(count_over_time({metric}[{duration(span - 0.001)}]))"
 
 
 def _scope(namespaces: Sequence[str]) -> list[str]:

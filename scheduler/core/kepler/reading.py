@@ -1,10 +1,11 @@
 """What an energy read asks for and what it returns: the hand-off to reports and the CLI.
 
-``EnergyRequest`` names the window, grid step and selection (namespaces, targets, a pod regex,
-an optional schema override). ``EnergyReading`` holds per-workload, per-namespace and per-node
-``EnergyGrid``s on the same timeline, per-pod totals, the node count per step, the instants with
-Kepler data, and ``ReadingMetadata``: everything a report must state (schema, version, zones,
-modes, pseudo-containers, attribution, coverage, method). Pure values.
+``EnergyRequest`` names the window, grid step, lookback and selection (namespaces, targets, a
+pod regex, an optional schema override). ``EnergyReading`` holds per-workload, per-namespace
+and per-node ``EnergyGrid``s on the same timeline, per-pod totals, the node count per step, the
+instants with Kepler data, and ``ReadingMetadata``: everything a report must state (schema,
+version, zones, modes, pseudo-containers, attribution, coverage, method, edge rules). Pure
+values.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.intervals import IntervalSet
+from scheduler.core.kepler import resolution
+from scheduler.core.kepler.edges import StartRule
 from scheduler.core.kepler.releases import Placement
 from scheduler.core.kepler.schema import KeplerSchema
 from scheduler.core.kepler.timeline import Timeline
@@ -47,7 +50,7 @@ class EnergyRequest:
     in the grids of their pseudo-namespaces (``system``, ``kernel``); never in workloads.
     ``placements``: HelmRelease/Kustomization targets that scale what they render; they own
     the pods of those workloads (``scheduler.core.kepler.releases``), and their namespaces are
-    read too.
+    read too. ``scrape_interval``: Kepler's scrape interval when measured (sets ``lookback``).
     """
 
     start: float
@@ -60,6 +63,7 @@ class EnergyRequest:
     zones: tuple[str, ...] = DEFAULT_ZONES
     include_pseudo_containers: bool = False
     placements: tuple[Placement, ...] = ()
+    scrape_interval: float | None = None
 
     def __post_init__(self) -> None:
         bad = [z for z in self.zones if z not in DEFAULT_ZONES]
@@ -74,6 +78,11 @@ class EnergyRequest:
     def timeline(self) -> Timeline:
         """The grid of the reading."""
         return Timeline.spanning(self.start, self.end, self.step)
+
+    @property
+    def lookback(self) -> float:
+        """How far each grid point looks back for a counter's last sample (seconds)."""
+        return resolution.lookback(self.step, scrape_interval=self.scrape_interval)
 
     @property
     def selected_namespaces(self) -> tuple[str, ...]:
@@ -91,6 +100,8 @@ class PodEnergy:
     """One pod over the window: its workload, joules on known steps, seconds observed.
 
     ``rendered``: the Deployment/StatefulSet/CronJob through which a Flux target owns the pod.
+    ``start_rule``: how its first sample in the period was treated (``edges``; None for
+    gauges); ``ended``: it was no longer seen at the period's last point.
     """
 
     workload: WorkloadRef
@@ -99,6 +110,8 @@ class PodEnergy:
     seconds: float
     unknown_steps: int
     rendered: WorkloadRef | None = None
+    start_rule: StartRule | None = None
+    ended: bool = False
 
     @property
     def mean_watts(self) -> float:
@@ -128,7 +141,11 @@ class NodeCount:
 
 @dataclass(frozen=True)
 class ReadingMetadata:
-    """What a report must say about the measurement."""
+    """What a report must say about the measurement.
+
+    ``edges``: pods per start rule and ``ended`` (``edges.EdgeTally.as_dict``), with the rules
+    in words in ``edge_notes``; ``notes``: limits of the data worth stating.
+    """
 
     schema: KeplerSchema
     versions: tuple[str, ...]
@@ -143,6 +160,11 @@ class ReadingMetadata:
     other_schemas: tuple[KeplerSchema, ...] = ()
     warnings: tuple[str, ...] = ()
     queries: int = 0
+    lookback: float = 0.0
+    scrape_interval: float | None = None
+    edges: Mapping[str, int] = field(default_factory=dict)
+    edge_notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def schema_label(self) -> str:

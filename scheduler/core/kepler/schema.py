@@ -25,6 +25,7 @@ __all__ = [
     "BUILD_INFO_METRICS",
     "KSM_METRICS",
     "PROBE_METRICS",
+    "SCRAPE_METRICS",
     "Detection",
     "KeplerSchema",
     "NoKeplerData",
@@ -65,7 +66,24 @@ _SCHEMA_PROBES: dict[KeplerSchema, tuple[str, ...]] = {
 }
 
 BUILD_INFO_METRICS = ("kepler_build_info", "kepler_exporter_build_info")
-KSM_METRICS = ("kube_pod_owner", "kube_replicaset_owner", "kube_job_owner", "kube_node_info")
+KSM_METRICS = (
+    "kube_pod_owner",
+    "kube_replicaset_owner",
+    "kube_job_owner",
+    "kube_node_info",
+    "kube_pod_start_time",
+)
+#: per schema, the metrics whose samples measure the scrape interval (first present wins)
+SCRAPE_METRICS: dict[KeplerSchema, tuple[str, ...]] = {
+    KeplerSchema.V0_10: ("kepler_node_cpu_active_joules_total", "kepler_pod_cpu_joules_total"),
+    KeplerSchema.V0_7: (
+        "kepler_node_package_joules_total",
+        "kepler_node_platform_joules_total",
+        "kepler_container_package_joules_total",
+        "kepler_container_joules_total",
+    ),
+    KeplerSchema.V0_3: ("node_curr_energy_in_pkg_joule", "pod_curr_energy_in_pkg_millijoule"),
+}
 
 PROBE_METRICS: tuple[str, ...] = (
     *(name for names in _SCHEMA_PROBES.values() for name in names),
@@ -99,6 +117,10 @@ class Detection:
     def has(self, name: str) -> bool:
         """Whether ``name`` has series in the window."""
         return name in self.names
+
+    def scrape_metric(self, schema: KeplerSchema) -> str | None:
+        """The metric to measure ``schema``'s scrape interval with, if any is present."""
+        return next((m for m in SCRAPE_METRICS[schema] if m in self.names), None)
 
     @property
     def has_ksm_owners(self) -> bool:

@@ -1,7 +1,8 @@
 """Totals of an energy reading for people: per namespace, per pod, and before/after.
 
 ``summarise`` turns an ``EnergyReading`` into joules, watt-hours and mean power per namespace
-and per pod (mean power is over the time with data, and coverage says how much that was);
+and per pod (mean power is over the time with data, and coverage says how much that was); a
+total without any step of data is *unknown*, with the reason (``UNKNOWN_REASON``), never 0 J;
 ``compare`` sets a period against an earlier one of the same length (difference and ratio).
 ``as_json`` is the machine-readable form ``offhours energy --format json`` prints. Pure.
 """
@@ -15,7 +16,21 @@ from typing import Any
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.kepler.reading import EnergyReading, GridTotal, ReadingMetadata, grid_total
 
-__all__ = ["Comparison", "PeriodSummary", "PodRow", "as_json", "compare", "summarise"]
+__all__ = [
+    "UNKNOWN_REASON",
+    "Comparison",
+    "PeriodSummary",
+    "PodRow",
+    "as_json",
+    "compare",
+    "summarise",
+]
+
+UNKNOWN_REASON = (
+    "no step of the period had Kepler data at both of its ends (Kepler data begins or ends "
+    "inside every step, and the energy before a series' first sample is unknown): use a "
+    "longer period or a shorter --step"
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +43,19 @@ class PodRow:
     attribution: str
     joules: float
     seconds: float
+    start_rule: str | None = None
+    ended: bool = False
 
     @property
     def watts(self) -> float:
         """Mean power while the pod was observed."""
         return self.joules / self.seconds if self.seconds > 0 else math.nan
+
+    @property
+    def known(self) -> bool:
+        """Whether any of its energy was measured (a pod seen only as a baseline, for one
+        point, has none: its energy is unknown, not 0 J)."""
+        return self.seconds > 0 or self.joules > 0
 
 
 @dataclass(frozen=True)
@@ -63,7 +86,16 @@ def summarise(reading: EnergyReading) -> PeriodSummary:
         list(reading.namespaces.values()), start=line.start, step=line.step, steps=line.steps
     )
     pods = tuple(
-        PodRow(ref.namespace, ref.name, str(e.workload), e.attribution, e.joules, e.seconds)
+        PodRow(
+            ref.namespace,
+            ref.name,
+            str(e.workload),
+            e.attribution,
+            e.joules,
+            e.seconds,
+            e.start_rule.value if e.start_rule is not None else None,
+            e.ended,
+        )
         for ref, e in sorted(reading.pods.items())
     )
     return PeriodSummary(
@@ -85,8 +117,15 @@ class Comparison:
     baseline: PeriodSummary
 
     @property
+    def known(self) -> bool:
+        """Whether both periods have at least one step of data."""
+        return self.current.total.seconds > 0 and self.baseline.total.seconds > 0
+
+    @property
     def difference_joules(self) -> float:
-        """Current minus baseline energy."""
+        """Current minus baseline energy (NaN if either is unknown)."""
+        if not self.known:
+            return math.nan
         return self.current.total.joules - self.baseline.total.joules
 
     @property
@@ -96,9 +135,9 @@ class Comparison:
 
     @property
     def ratio(self) -> float:
-        """Current energy / baseline energy (NaN if the baseline is 0)."""
+        """Current energy / baseline energy (NaN if the baseline is 0 or either is unknown)."""
         base = self.baseline.total.joules
-        return self.current.total.joules / base if base > 0 else math.nan
+        return self.current.total.joules / base if base > 0 and self.known else math.nan
 
 
 def compare(current: EnergyReading, baseline: EnergyReading) -> Comparison:
@@ -111,10 +150,18 @@ def compare(current: EnergyReading, baseline: EnergyReading) -> Comparison:
     return Comparison(summarise(current), summarise(baseline))
 
 
-def _total_json(total: GridTotal) -> dict[str, float | None]:
+def _total_json(total: GridTotal) -> dict[str, float | str | None]:
     def clean(value: float) -> float | None:
         return None if math.isnan(value) else value
 
+    if total.seconds <= 0:
+        return {
+            "joules": None,
+            "watt_hours": None,
+            "mean_watts": None,
+            "coverage": 0.0,
+            "unknown_reason": UNKNOWN_REASON,
+        }
     return {
         "joules": total.joules,
         "watt_hours": total.watt_hours,
@@ -123,42 +170,54 @@ def _total_json(total: GridTotal) -> dict[str, float | None]:
     }
 
 
+def _pod_json(p: PodRow) -> dict[str, Any]:
+    return {
+        "namespace": p.namespace,
+        "pod": p.pod,
+        "workload": p.workload,
+        "attribution": p.attribution,
+        "joules": p.joules if p.known else None,
+        "seconds": p.seconds,
+        "mean_watts": None if math.isnan(p.watts) else p.watts,
+        "start_rule": p.start_rule,
+        "ended_inside": p.ended,
+    }
+
+
+def _kepler_json(meta: ReadingMetadata) -> dict[str, Any]:
+    return {
+        "schema": meta.schema.value,
+        "schema_label": meta.schema.label,
+        "versions": list(meta.versions),
+        "zones": list(meta.zones),
+        "modes": list(meta.modes),
+        "pseudo_containers": meta.pseudo_containers,
+        "attribution": dict(meta.attribution),
+        "node_source": meta.node_source,
+        "method": meta.method,
+        "coverage": meta.coverage,
+        "unit_correction": meta.unit_correction,
+        "other_schemas": [s.value for s in meta.other_schemas],
+        "warnings": list(meta.warnings),
+        "queries": meta.queries,
+        "lookback_seconds": meta.lookback,
+        "scrape_interval_seconds": meta.scrape_interval,
+        "edges": dict(meta.edges),
+        "edge_rules": list(meta.edge_notes),
+        "notes": list(meta.notes),
+    }
+
+
 def _period_json(summary: PeriodSummary) -> dict[str, Any]:
-    meta = summary.metadata
     return {
         "start": summary.start,
         "end": summary.end,
         "step_seconds": summary.step,
+        "steps": round((summary.end - summary.start) / summary.step),
         "total": _total_json(summary.total),
         "namespaces": {n: _total_json(t) for n, t in summary.namespaces.items()},
-        "pods": [
-            {
-                "namespace": p.namespace,
-                "pod": p.pod,
-                "workload": p.workload,
-                "attribution": p.attribution,
-                "joules": p.joules,
-                "seconds": p.seconds,
-                "mean_watts": None if math.isnan(p.watts) else p.watts,
-            }
-            for p in summary.pods
-        ],
-        "kepler": {
-            "schema": meta.schema.value,
-            "schema_label": meta.schema.label,
-            "versions": list(meta.versions),
-            "zones": list(meta.zones),
-            "modes": list(meta.modes),
-            "pseudo_containers": meta.pseudo_containers,
-            "attribution": dict(meta.attribution),
-            "node_source": meta.node_source,
-            "method": meta.method,
-            "coverage": meta.coverage,
-            "unit_correction": meta.unit_correction,
-            "other_schemas": [s.value for s in meta.other_schemas],
-            "warnings": list(meta.warnings),
-            "queries": meta.queries,
-        },
+        "pods": [_pod_json(p) for p in summary.pods],
+        "kepler": _kepler_json(summary.metadata),
     }
 
 
@@ -167,9 +226,11 @@ def as_json(current: PeriodSummary, comparison: Comparison | None = None) -> dic
     document: dict[str, Any] = {"period": _period_json(current)}
     if comparison is not None:
         document["baseline"] = _period_json(comparison.baseline)
+        difference = comparison.difference_joules
+        known = not math.isnan(difference)
         document["difference"] = {
-            "joules": comparison.difference_joules,
-            "watt_hours": comparison.difference_joules / 3600.0,
+            "joules": difference if known else None,
+            "watt_hours": difference / 3600.0 if known else None,
             "mean_watts": None
             if math.isnan(comparison.difference_watts)
             else comparison.difference_watts,

@@ -32,10 +32,11 @@ class Timeline:
 
     @classmethod
     def spanning(cls, start: float, end: float, step: float) -> Timeline:
-        """The grid from ``start`` covering ``[start, end)`` (the last step may reach past end)."""
+        """The grid from ``start`` covering ``[start, end)`` (the last step may reach past end;
+        a millionth of a step is rounding of Unix-time floats, not a step)."""
         if not end > start:
             raise ValueError(f"end {end!r} must be after start {start!r}")
-        return cls(start, step, max(1, math.ceil((end - start) / step - 1e-9)))
+        return cls(start, step, max(1, math.ceil((end - start) / step - 1e-6)))
 
     @property
     def end(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -107,6 +108,26 @@ def test_restarts_make_new_pods() -> None:
     assert len({labels(s)["pod_name"] for s in web}) > 8
     assert {labels(s)["pod_name"] for s in db} == {"db-0"}
     assert len({labels(s)["pod_id"] for s in db}) > 4
+
+
+def test_ephemeral_runner_pods_live_minutes_and_are_replaced_at_once() -> None:
+    """CI runners (``pod_seconds``): back-to-back pods of 3-7 minutes, each reporting its
+    start time to kube-state-metrics."""
+    runner = WorkloadSpec(
+        "Deployment", "ci", "runner", policy="nights", pod_seconds=(180.0, 420.0), noise=0.0
+    )
+    made = simulate(spec(workloads=(runner,), gaps_per_day=0.0, kepler_restarts=0))
+    starts = {
+        labels(s)["pod"]: s.values[0]
+        for s in made.series
+        if s.name == "kube_pod_start_time" and labels(s)["namespace"] == "ci"
+    }
+    ordered = sorted(starts.values())
+    lives = [b - a for a, b in itertools.pairwise(ordered)]
+    assert len(starts) > 4 * 13 * 60 / 7
+    inside = [life for life in lives if life < 3600]
+    assert inside
+    assert all(180.0 <= life <= 420.0 for life in inside)
 
 
 def test_ended_pods_report_terminated_once_with_their_final_total() -> None:

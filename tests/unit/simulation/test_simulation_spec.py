@@ -82,6 +82,10 @@ def test_workload_validation() -> None:
         WorkloadSpec("Deployment", "dev", "x", noise=0.5)
     with pytest.raises(ValueError, match="shorter than its period"):
         CronSpec(period_seconds=60, job_seconds=60)
+    with pytest.raises(ValueError, match="pod_seconds must be"):
+        WorkloadSpec("Deployment", "ci", "runner", pod_seconds=(420.0, 180.0))
+    with pytest.raises(ValueError, match="for a Deployment"):
+        WorkloadSpec("StatefulSet", "ci", "runner", pod_seconds=(180.0, 420.0))
 
 
 def test_spec_validation() -> None:

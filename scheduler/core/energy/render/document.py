@@ -165,6 +165,10 @@ class ReportDocument:
             "otherSchemas": [s.value for s in meta.other_schemas],
             "warnings": list(meta.warnings),
             "queries": meta.queries,
+            "lookbackSeconds": meta.lookback,
+            "edges": dict(meta.edges),
+            "edgeRules": list(meta.edge_notes),
+            "notes": list(meta.notes),
         }
 
     def to_json_dict(self, *, include_windows: bool = False) -> dict[str, Any]:

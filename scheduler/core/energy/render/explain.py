@@ -120,6 +120,10 @@ def method(doc: ReportDocument) -> list[str]:
             f"{meta.pseudo_containers}; {meta.method}. RAPL covers CPU package and DRAM only "
             "(not PSU, fans, disks, network); on VMs Kepler values are model estimates."
         )
+        if meta.edge_notes:
+            lines.append(
+                "Pods at the edges (decided from data): " + "; ".join(meta.edge_notes) + "."
+            )
     return lines
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.core.kepler.counters import CounterLedger, ResetPolicy, integrate_counter
+from scheduler.core.kepler.edges import Horizon, StartRule
 from scheduler.testing import recordings
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "kepler"
@@ -40,6 +41,7 @@ def test_consecutive_points_give_exact_deltas() -> None:
     fed = ledger.feed("k", [0, 1, 2, 3], [10.0, 12.5, 12.5, 20.0], sinks=[grid])
     _same(grid, [2.5, 0.0, 7.5])
     assert (fed.joules, fed.steps, fed.unknown, fed.started) == (10.0, 3, 0, False)
+    assert (fed.rule, fed.last_change) == (StartRule.BEFORE, 3)
 
 
 def test_a_drop_is_a_restart_counted_from_zero() -> None:
@@ -62,9 +64,35 @@ def test_new_series_counts_from_zero_only_after_covered_points() -> None:
     fed = ledger.feed("k", [2, 3], [4.0, 6.0], sinks=[grid])
     _same(grid, [0.0, 4.0, 2.0])
     assert fed.started
+    assert fed.rule is StartRule.STARTED_NEW
     unseen, grid2 = _ledger(3, covered=b"\x01\x00\x01\x01")
-    unseen.feed("k", [2, 3], [4000.0, 4002.0], sinks=[grid2])
+    fed2 = unseen.feed("k", [2, 3], [4000.0, 4002.0], sinks=[grid2])
     _same(grid2, [0.0, 0.0, 2.0])
+    assert fed2.rule is StartRule.NO_EARLIER_DATA
+
+
+def test_pod_start_time_decides_before_the_scrape_heuristic() -> None:
+    """With kube_pod_start_time: a pod started after the previous point's lookback began is
+    counted from zero even where Kepler data begins (and above the bound); one started
+    earlier ran unobserved and its first value is a baseline, even while Kepler was scraped."""
+    horizon = Horizon(1000.0, 10.0, 25.0)  # point 2 is first seen; point 1 looked back to 985
+    ledger = CounterLedger(
+        policy=ResetPolicy.FROM_ZERO,
+        covered=bytearray(b"\x00\x00\x01\x01"),
+        bound=array("d", [1.0, 1.0, 1.0]),
+        horizon=horizon,
+    )
+    grid = array("d", bytes(24))
+    fed = ledger.feed("new", [2, 3], [40.0, 45.0], sinks=[grid], started_at=990.0)
+    _same(grid, [0.0, 40.0, 5.0])
+    assert fed.rule is StartRule.STARTED_KSM
+    grid2 = array("d", bytes(24))
+    scraped = CounterLedger(
+        policy=ResetPolicy.FROM_ZERO, covered=bytearray(b"\x01" * 4), horizon=horizon
+    )
+    fed2 = scraped.feed("old", [2, 3], [900.0, 905.0], sinks=[grid2], started_at=900.0)
+    _same(grid2, [0.0, 0.0, 5.0])
+    assert fed2.rule is StartRule.EXISTED_KSM
 
 
 def test_rebase_never_counts_a_new_series_from_zero() -> None:
@@ -78,8 +106,9 @@ def test_implausible_first_value_is_unknown_not_energy() -> None:
     """A counter that ran unseen (value above the node-energy bound) never becomes one step's
     energy: the step is NaN."""
     ledger, grid = _ledger(3, bound=[50.0, 50.0, 50.0])
-    ledger.feed("k", [2, 3], [9000.0, 9010.0], sinks=[grid])
+    fed = ledger.feed("k", [2, 3], [9000.0, 9010.0], sinks=[grid])
     _same(grid, [0.0, NAN, 10.0])
+    assert fed.rule is StartRule.IMPLAUSIBLE
 
 
 def test_a_gap_in_one_series_leaves_its_steps_unknown() -> None:

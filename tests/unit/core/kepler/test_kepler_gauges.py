@@ -45,11 +45,25 @@ def test_window_energy_is_mean_sampled_power_times_time() -> None:
     fed = gauges.feed_gauge(
         [1, 2, 3, 4],
         [3000.0, 1500.0, 3000.0, 3000.0],
-        reference=reference,
-        step=60.0,
+        weight=gauges.SampleWeight(reference, 60.0),
         unit_joules=gauges.MILLIJOULE,
         sinks=[grid],
     )
     assert list(grid) == pytest.approx([6.0, 3.0, 0.0, 6.0])
     assert fed.unknown == 1
     assert fed.steps == 3
+
+
+def test_measured_interval_weighs_every_sample_the_same() -> None:
+    """With the scrape interval known (15 s), a 20-s step holding one or two samples gives
+    15 s per sample, not 20 or 10 s."""
+    grid = array("d", bytes(16))
+    fed = gauges.feed_gauge(
+        [1, 2],
+        [300.0, 600.0],
+        weight=gauges.SampleWeight(array("d", [1.0, 1.0, 2.0]), 20.0, interval=15.0),
+        unit_joules=gauges.MILLIJOULE,
+        sinks=[grid],
+    )
+    assert list(grid) == pytest.approx([1.5, 3.0])
+    assert fed.last_change == 2

@@ -28,26 +28,64 @@ def test_selection_matchers() -> None:
 
 
 def test_v010_workload_query_reads_raw_counters_per_pod() -> None:
-    """max_over_time over one step, max by the pod identity and zone; only requested zones."""
+    """last_over_time over the lookback, max by the pod identity and zone; only requested
+    zones."""
     query = queries.workload_query(
         KeplerSchema.V0_10,
         selection=queries.Selection(("dev",)),
-        window=300,
+        reach=queries.Reach(window=30, lookback=75),
         zones=("package", "dram"),
     )
     assert query == (
-        "max by (pod_namespace, pod_name, pod_id, zone) (max_over_time("
+        "max by (pod_namespace, pod_name, pod_id, zone) (last_over_time("
         'kepler_pod_cpu_joules_total{pod_namespace=~"dev",'
-        'pod_name!~"system_processes|kernel_processes",zone=~"package|dram"}[300000ms]))'
+        'pod_name!~"system_processes|kernel_processes",zone=~"package|dram"}[75000ms]))'
+    )
+
+
+def test_lookback_is_never_shorter_than_the_step() -> None:
+    """A lookback below the step (or none) reads back one step: no sample is skipped."""
+    assert queries.Reach(window=300, lookback=120).counters == 300
+    assert queries.Reach(window=300).counters == 300
+    assert queries.Reach(window=3, lookback=7.5).counters == 7.5
+
+
+def test_pod_start_times_travel_with_the_counters() -> None:
+    """With kube-state-metrics, kube_pod_start_time of the selected pods joins the workload
+    query as part="pod_start" (same request); gauges (<=0.3) never need it."""
+    selection = queries.Selection(("dev",), pod_regex="job-.*")
+    reach = queries.Reach(window=30, lookback=75)
+    query = queries.workload_query(
+        KeplerSchema.V0_10, selection=selection, reach=reach, zones=("package",), pod_starts=True
+    )
+    assert (
+        "label_replace(max by (namespace, pod) (last_over_time(kube_pod_start_time"
+        '{namespace=~"dev",pod=~"job-.*"}[75000ms])), "part", "pod_start", "", "")'
+    ) in query
+    assert query.count(" or ") == 1
+    gauges = queries.workload_query(
+        KeplerSchema.V0_3, selection=selection, reach=reach, zones=("package",), pod_starts=True
+    )
+    assert "kube_pod_start_time" not in gauges
+
+
+def test_scrape_probe_counts_samples() -> None:
+    """The probe counts the densest series' samples over a span open at its start (a sample on
+    both bounds would count one interval twice)."""
+    assert queries.scrape_probe("kepler_node_cpu_active_joules_total", span=3600) == (
+        "max(count_over_time(kepler_node_cpu_active_joules_total[3599999ms]))"
     )
 
 
 def test_v07_workload_query_is_dynamic_components_only() -> None:
     """Package and dram components, mode dynamic (or absent, v0.4.0), tagged by zone."""
     query = queries.workload_query(
-        KeplerSchema.V0_7, selection=queries.Selection(), window=60, zones=("package", "dram")
+        KeplerSchema.V0_7,
+        selection=queries.Selection(),
+        reach=queries.Reach(window=60),
+        zones=("package", "dram"),
     )
-    assert query.count("max_over_time(") == 2
+    assert query.count("last_over_time(") == 2
     assert 'mode=~"dynamic|"' in query
     assert "idle" not in query
     assert "kepler_container_joules_total" not in query
@@ -58,7 +96,7 @@ def test_v07_workload_query_is_dynamic_components_only() -> None:
     total = queries.workload_query(
         KeplerSchema.V0_7,
         selection=queries.Selection(),
-        window=60,
+        reach=queries.Reach(window=60),
         zones=("package",),
         container_total=True,
     )
@@ -67,10 +105,15 @@ def test_v07_workload_query_is_dynamic_components_only() -> None:
 
 
 def test_v03_workload_query_sums_gauges() -> None:
-    """<=0.3 reads the curr gauges with sum_over_time and never the total_* counters."""
+    """<=0.3 reads the curr gauges with sum_over_time over the step open at its start (a sample
+    on a grid point is in one step only; never the lookback) and never the total_* counters."""
     query = queries.workload_query(
-        KeplerSchema.V0_3, selection=queries.Selection(), window=60, zones=("package", "dram")
+        KeplerSchema.V0_3,
+        selection=queries.Selection(),
+        reach=queries.Reach(window=60, lookback=150),
+        zones=("package", "dram"),
     )
+    assert "[59999ms]" in query
     assert "sum_over_time(pod_curr_energy_in_pkg_millijoule" in query
     assert "sum_over_time(pod_curr_energy_in_dram_millijoule" in query
     assert "total" not in query
@@ -108,7 +151,7 @@ def test_v03_workload_query_sums_gauges() -> None:
 def test_node_query_parts(schema: KeplerSchema, needles: tuple[str, ...]) -> None:
     """Each schema's node energy metrics, plus the node count subquery when asked."""
     query = queries.node_query(
-        schema, window=300, zones=("package", "dram"), node_count_resolution=30
+        schema, reach=queries.Reach(window=300), zones=("package", "dram"), node_count_resolution=30
     )
     for needle in needles:
         assert needle in query

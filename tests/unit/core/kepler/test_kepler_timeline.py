@@ -65,3 +65,16 @@ def test_request_validates_zones_and_namespaces() -> None:
         start=0, end=60, step=30, targets=(WorkloadRef("Deployment", "", "x"),)
     )
     assert anywhere.selected_namespaces == ()
+
+
+def test_spanning_ignores_unix_time_float_noise() -> None:
+    """An exact 3-step period at epoch magnitude is 3 steps, not 4 (float subtraction)."""
+    start, end = 1702462625.159, 1702462675.451
+    assert Timeline.spanning(start, end, 16.764).steps == 3
+
+
+def test_request_lookback_follows_the_scrape_interval() -> None:
+    """The lookback is 2.5 scrape intervals when measured, else 120 s, never below the step."""
+    assert EnergyRequest(start=0, end=60, step=3, scrape_interval=3.0).lookback == 7.5
+    assert EnergyRequest(start=0, end=60, step=30).lookback == 120.0
+    assert EnergyRequest(start=0, end=600, step=300).lookback == 300.0
