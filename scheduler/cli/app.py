@@ -140,8 +140,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     """offhours: GitOps-native, energy-aware scale-to-zero for Kubernetes.
 
     Policies in Git say when workloads should be off; offhours commits surgical edits
-    (replicas: 0, suspend: true, Helm values) to the GitOps repository so Flux turns them off
-    and later restores them exactly, and measures the energy saved with Kepler.
+    (replicas: 0, suspend: true, and for HelmReleases and Flux Kustomizations a Kustomize patch
+    Flux applies after rendering) to the GitOps repository so Flux turns them off and later
+    restores them exactly, confirms they stopped, and measures the energy saved with Kepler.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
