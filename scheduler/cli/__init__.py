@@ -59,6 +59,11 @@ main.add_lazy_command(
     "drift, next transition, and warnings when a change cannot reach the cluster.",
 )
 main.add_lazy_command(
+    "suggest",
+    "scheduler.cli.suggest:command",
+    summary="Propose off-hours policies from measured idleness, with the savings they would bring.",
+)
+main.add_lazy_command(
     "validate",
     "scheduler.cli.validate:command",
     summary="Check every policy; print each problem as path:line:col (exit 1 on any error).",

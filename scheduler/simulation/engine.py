@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.series import MetricSeries
 from scheduler.core.workloads import WorkloadRef
-from scheduler.simulation import kepler, kubestate, lives, timeline
+from scheduler.simulation import activity, kepler, kubestate, lives, load, timeline
 from scheduler.simulation.spec import SimulationSpec, WorkloadSpec
 from scheduler.simulation.truth import NodeTruth, Truth, WorkloadTruth
 
@@ -64,6 +64,20 @@ def _day_factors(spec: SimulationSpec, w: WorkloadSpec, tl: timeline.Timeline) -
     rng = random.Random(f"{spec.seed}:days:{w.ref}")
     days = range(tl.local_day[0], tl.local_day[-1] + 1)
     return {d: max(0.0, 1.0 + w.daily_sd * rng.gauss()) if w.daily_sd > 0 else 1.0 for d in days}
+
+
+def _cadvisor(
+    spec: SimulationSpec, w: WorkloadSpec, tl: timeline.Timeline, *, day_factor: dict[int, float]
+) -> activity.ActivityGenerator | None:
+    if not spec.cadvisor:
+        return None
+    return activity.ActivityGenerator(
+        workload=w,
+        tl=tl,
+        load=load.load_per_interval(w, tl),
+        day_factor=day_factor,
+        rng=random.Random(f"{spec.seed}:activity:{w.ref}"),
+    )
 
 
 def _removal(spec: SimulationSpec, windows: dict[str, IntervalSet]) -> IntervalSet:
@@ -150,13 +164,18 @@ def simulate(spec: SimulationSpec) -> Simulation:
             workload=w,
             tl=tl,
             watts=kepler.watts_per_interval(w, tl),
-            day_factor=_day_factors(spec, w, tl),
+            day_factor=_day_factors(spec, w, tl),  # also drives the cAdvisor activity
             intended=intended,
             nodes=pods,
             rng=random.Random(f"{spec.seed}:noise:{w.ref}"),
         )
+        cadvisor = _cadvisor(spec, w, tl, day_factor=generator.day_factor)
         for life in lives.pod_lives(spec, w, index=index, actual_off=actual):
             series += ksm.pod(w, life, times=generator.run(life))
+            if cadvisor is not None:
+                series += cadvisor.series(life)
+        if cadvisor is not None:
+            series += cadvisor.ingress_series()
         series += generator.series
         series += ksm.workload(w, actual_off=actual, replicaset=lives.replicaset_name(spec, w))
         truths[w.ref] = WorkloadTruth(w, intended, actual, generator.residual)

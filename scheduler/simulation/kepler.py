@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.series import MetricSeries
 from scheduler.simulation.lives import PodLife
+from scheduler.simulation.load import load_per_interval
 from scheduler.simulation.spec import WorkloadSpec
 from scheduler.simulation.timeline import Timeline
 
@@ -38,10 +39,8 @@ PATHS = {
 
 def watts_per_interval(w: WorkloadSpec, tl: Timeline) -> array[float]:
     """Expected package watts of one pod (or running Job) in every interval."""
-    if w.cron is not None:
-        return array("d", [w.base_watts + w.peak_watts * w.cron.job_load]) * tl.count
-    how = tl.hour_of_week
-    return array("d", (w.base_watts + w.peak_watts * w.load.at(h) for h in how))
+    base, peak = w.base_watts, w.peak_watts
+    return array("d", (base + peak * load for load in load_per_interval(w, tl)))
 
 
 @dataclass

@@ -117,8 +117,8 @@ def _service_lives(
 
 def _job_starts(spec: SimulationSpec, w: WorkloadSpec) -> list[float]:
     assert w.cron is not None
-    period = w.cron.period_seconds
-    first = math.ceil(spec.start_ts / period) * period
+    period, offset = w.cron.period_seconds, w.cron.offset_seconds % w.cron.period_seconds
+    first = math.ceil((spec.start_ts - offset) / period) * period + offset
     return _frange(first, spec.end_ts, period)
 
 

@@ -38,9 +38,11 @@ KINDS = ("Deployment", "StatefulSet", "CronJob")
 class LoadShape:
     """Fraction (0..1) of a pod's ``peak_watts`` in use, by local time.
 
-    Weekdays: ``night`` outside office hours, rising to ``office`` between ``office_start``
-    and ``office_end`` (local hours) with cosine ramps of ``ramp_hours`` on either side.
-    Saturdays and Sundays: ``weekend`` all day.
+    Office ``days`` (0 = Monday; default Monday to Friday): ``night`` outside office hours,
+    rising to ``office`` between ``office_start`` and ``office_end`` (local hours) with cosine
+    ramps of ``ramp_hours`` on either side. Other days: ``weekend`` all day. The workload is
+    *active* (ground truth of ``offhours suggest``) wherever the ramp has begun
+    (``active_hours``), and all of the other days when ``weekend`` is above ``night``.
     """
 
     night: float = 0.05
@@ -49,6 +51,7 @@ class LoadShape:
     office_start: float = 8.0
     office_end: float = 18.0
     ramp_hours: float = 1.5
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
 
     def __post_init__(self) -> None:
         for name in ("night", "office", "weekend"):
@@ -60,10 +63,10 @@ class LoadShape:
 
     def at(self, hour_of_week: float) -> float:
         """The load at a local hour of the week (0.0 = Monday 00:00)."""
-        if hour_of_week >= 120.0:
+        if int(hour_of_week // 24.0) not in self.days:
             return self.weekend
         hod = hour_of_week % 24.0
-        up, down = self.office_start - self.ramp_hours, self.office_end + self.ramp_hours
+        up, down = self.active_hours
         if hod <= up or hod >= down:
             bump = 0.0
         elif self.office_start <= hod <= self.office_end:
@@ -74,17 +77,25 @@ class LoadShape:
             bump = 0.5 - 0.5 * math.cos(math.pi * (down - hod) / self.ramp_hours)
         return self.night + (self.office - self.night) * bump
 
+    @property
+    def active_hours(self) -> tuple[float, float]:
+        """Local hours of an office day from the first rise of the load to its return."""
+        return self.office_start - self.ramp_hours, self.office_end + self.ramp_hours
+
 
 FLAT = LoadShape(night=0.1, office=0.1, weekend=0.1)
 
 
 @dataclass(frozen=True)
 class CronSpec:
-    """A CronJob: a Job every ``period_seconds`` (from the start), running ``job_seconds``."""
+    """A CronJob: a Job every ``period_seconds`` (at Unix multiples of it plus
+    ``offset_seconds``; a weekly job at 03:00 UTC on Sundays is ``period_seconds=604800,
+    offset_seconds=3*86400+3*3600``: the epoch is a Thursday), running ``job_seconds``."""
 
     period_seconds: float = 3600.0
     job_seconds: float = 600.0
     job_load: float = 0.8
+    offset_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 < self.job_seconds < self.period_seconds:
@@ -99,6 +110,14 @@ class WorkloadSpec:
     exports its Flux labels (``kube_<kind>_labels``). ``pod_seconds``: ephemeral pods (CI
     runners): each pod lives a uniform random time in ``(low, high)`` seconds and a new pod
     replaces it at once (instead of ``restarts_per_day``); Deployments only.
+
+    Activity (cAdvisor series, ``SimulationSpec.cadvisor``): a pod uses ``idle_cores`` plus
+    ``cpu_cores`` x load, and receives ``probe_bytes`` per second (kubelet probes, scrapes)
+    plus ``peak_bytes`` x load (above the night level: ``scheduler.simulation.activity``).
+    ``holidays`` (``DE`` or ``DE-BE``): on those public holidays the load is the ``weekend``
+    level all day. Requests (an ingress counter): ``peak_requests_per_second`` x busy, plus
+    ``requests_per_second`` at every hour (such a workload is never idle), each
+    ``request_bytes`` received and ``request_cpu_seconds`` of CPU.
     """
 
     kind: str
@@ -117,6 +136,15 @@ class WorkloadSpec:
     cron: CronSpec | None = None
     flux_owner: WorkloadRef | None = None
     pod_seconds: tuple[float, float] | None = None
+    holidays: str | None = None
+    cpu_cores: float = 0.5
+    idle_cores: float = 0.004
+    probe_bytes: float = 150.0
+    peak_bytes: float = 20000.0
+    requests_per_second: float = 0.0
+    peak_requests_per_second: float = 0.0
+    request_bytes: float = 4000.0
+    request_cpu_seconds: float = 0.02
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -208,6 +236,8 @@ class SimulationSpec:
     node_dram_idle_watts: float = 6.0
     node_system_watts: float = 2.0
     flux: bool = True
+    #: also generate cAdvisor CPU and network counters per pod (``offhours suggest``'s input)
+    cadvisor: bool = False
     #: intended off windows per workload (e.g. read from offhours' commit ledger); when set,
     #: they replace the windows of the workloads' ``policies`` (which then only name them)
     intended: Mapping[WorkloadRef, IntervalSet] | None = None

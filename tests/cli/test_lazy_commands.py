@@ -121,6 +121,7 @@ def test_help_lists_every_command_with_its_summary() -> None:
         "run",
         "sleep",
         "status",
+        "suggest",
         "validate",
         "wake",
     ]

@@ -1,0 +1,131 @@
+"""What the proposed off windows would save per week, and how close they come to activity.
+
+Power per slot follows the report's baseline method (``scheduler.core.energy.quantiles``):
+the median over the observed weeks of the slot's mean power (each week one value, so one odd
+week cannot move it), with the p10/p90 of step power as its range. A week's projected saving is
+the sum over the off slots of that median times the slot length; the range sums the p10s and
+the p90s. Off slots without any Kepler data are counted and left out, never taken as zero.
+
+Risk: the share of the observed active cells that fall in off slots (zero by construction,
+computed anyway) and the active cell closest to an off slot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from scheduler.core.energy.grid import EnergyGrid
+from scheduler.core.energy.quantiles import PowerStats, power_stats
+from scheduler.core.suggest.idleness import ACTIVE, Idleness
+from scheduler.core.suggest.weekslots import CellMap
+
+__all__ = ["Closest", "Projection", "project", "risk", "slot_power"]
+
+
+def slot_power(
+    grid: EnergyGrid, cells: CellMap, *, skip: frozenset[int]
+) -> list[PowerStats | None]:
+    """Per week slot: median of weekly mean power, p10/p90 of step power (None: no data)."""
+    per_week = cells.slots.per_week
+    steps: list[list[float]] = [[] for _ in range(per_week)]
+    weekly: dict[tuple[int, int], list[float]] = {}
+    inverse = 1.0 / grid.step
+    for i, joules in enumerate(grid.joules):
+        if joules != joules or i >= len(cells.slot) or cells.day[i] in skip:
+            continue
+        watts = joules * inverse
+        slot = cells.slot[i]
+        steps[slot].append(watts)
+        weekly.setdefault((slot, cells.week[i]), []).append(watts)
+    means: list[list[float]] = [[] for _ in range(per_week)]
+    for (slot, _), values in weekly.items():
+        means[slot].append(math.fsum(values) / len(values))
+    return [power_stats(steps[s], step=grid.step, hour_means=means[s]) for s in range(per_week)]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Joules a week saved in the off slots: point and p10-p90 range."""
+
+    joules: float
+    low: float
+    high: float
+    off_seconds: float
+    unknown_slots: int
+
+    def __add__(self, other: Projection) -> Projection:
+        return Projection(
+            self.joules + other.joules,
+            self.low + other.low,
+            self.high + other.high,
+            self.off_seconds + other.off_seconds,
+            self.unknown_slots + other.unknown_slots,
+        )
+
+    @classmethod
+    def zero(cls) -> Projection:
+        """Nothing saved."""
+        return cls(0.0, 0.0, 0.0, 0.0, 0)
+
+
+def project(
+    power: Sequence[PowerStats | None], off: Sequence[int], *, slot_seconds: float
+) -> Projection:
+    """The weekly saving of switching off ``off`` slots."""
+    point = low = high = 0.0
+    unknown = 0
+    for stats, is_off in zip(power, off, strict=True):
+        if not is_off:
+            continue
+        if stats is None:
+            unknown += 1
+            continue
+        point += stats.median * slot_seconds
+        low += stats.p10 * slot_seconds
+        high += stats.p90 * slot_seconds
+    return Projection(point, low, high, sum(1 for v in off if v) * slot_seconds, unknown)
+
+
+@dataclass(frozen=True)
+class Closest:
+    """Observed activity nearest to an off slot: the share of active cells inside off time,
+    the distance in minutes of the nearest one, its week slot and the Monday of its week."""
+
+    share_inside: float
+    minutes: float | None
+    slot: int | None
+    week_of: date | None
+
+
+def _distance(off: Sequence[int], slot: int) -> int | None:
+    n = len(off)
+    for d in range(n // 2 + 1):
+        if off[(slot + d) % n] or off[(slot - d) % n]:
+            return d
+    return None
+
+
+def risk(idle: Idleness, off: Sequence[int], cells: CellMap) -> Closest:
+    """How much observed activity the off slots would have cut, and the nearest miss."""
+    per_week = cells.slots.per_week
+    active = inside = 0
+    best: tuple[int, int, int] | None = None
+    for c, state in enumerate(idle.cells):
+        if state != ACTIVE:
+            continue
+        week, slot = divmod(c, per_week)
+        active += 1
+        d = _distance(off, slot)
+        if d is None:
+            continue
+        inside += d == 0
+        if best is None or d < best[0]:
+            best = (d, slot, week)
+    if best is None:
+        return Closest(inside / active if active else 0.0, None, None, None)
+    minutes = max(0, best[0] - 1) * cells.slots.granularity / 60 if best[0] else 0.0
+    week_of = date.fromordinal(cells.first_monday.toordinal() + 7 * best[2])
+    return Closest(inside / active if active else 0.0, minutes, best[1], week_of)
