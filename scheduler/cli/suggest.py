@@ -158,43 +158,50 @@ def _write(folder: Path, suggestion: Any, factors: Any) -> list[str]:
     return said
 
 
-def _run(o: _Options) -> None:
-    from scheduler.adapters.prometheus.client import PrometheusClient
-    from scheduler.core.energy.conversions import ConversionFactors
+def _request(o: _Options) -> Any:
     from scheduler.core.kepler.schema import KeplerSchema
-    from scheduler.core.suggest import jsondoc, policyfile, text
-    from scheduler.reconcile.suggesting import SuggestRequest, suggest
+    from scheduler.reconcile.suggesting import SuggestRequest
 
-    settings = _settings(o)
     end = (o.until or now_utc()).timestamp()
-    start = end - parse_duration(o.since)
-    config = load_settings()
-    prometheus = config.prometheus.model_copy(update={"url": o.url}) if o.url else config.prometheus
-    if not prometheus.url:
-        raise ConfigError("no Prometheus URL: pass --prometheus or set OFFHOURS_PROMETHEUS__URL")
-    request = SuggestRequest(
-        start=start,
+    return SuggestRequest(
+        start=end - parse_duration(o.since),
         end=end,
-        settings=settings,
+        settings=_settings(o),
         namespaces=o.namespaces,
         custom=o.activity_metric,
         power_only=o.power_only,
         schema=None if o.kepler_schema == "auto" else KeplerSchema(o.kepler_schema),
     )
+
+
+def _render(fmt: str, result: Any, factors: Any) -> str:
+    from scheduler.core.suggest import jsondoc, policyfile, text
+
+    if fmt == "json":
+        return json.dumps(jsondoc.as_json(result, factors), indent=2, sort_keys=True) + "\n"
+    if fmt == "markdown":
+        return text.render_markdown(result, factors)
+    if fmt == "yaml":
+        return "---\n".join(policyfile.policy_yaml(p, result, factors) for p in result.policies)
+    return text.render_text(result, factors) + "\n"
+
+
+def _run(o: _Options) -> None:
+    from scheduler.adapters.prometheus.client import PrometheusClient
+    from scheduler.core.energy.conversions import ConversionFactors
+    from scheduler.reconcile.suggesting import suggest
+
+    request = _request(o)
+    config = load_settings()
+    prometheus = config.prometheus.model_copy(update={"url": o.url}) if o.url else config.prometheus
+    if not prometheus.url:
+        raise ConfigError("no Prometheus URL: pass --prometheus or set OFFHOURS_PROMETHEUS__URL")
     progress = _progress if sys.stderr.isatty() else None
     with PrometheusClient(prometheus) as client:
         result = suggest(client, request, progress=progress)
     factors = ConversionFactors.from_config(config.energy)
     written = _write(o.write, result, factors) if o.write is not None else []
-    if o.fmt == "json":
-        click.echo(json.dumps(jsondoc.as_json(result, factors), indent=2, sort_keys=True))
-    elif o.fmt == "markdown":
-        click.echo(text.render_markdown(result, factors), nl=False)
-    elif o.fmt == "yaml":
-        docs = [policyfile.policy_yaml(p, result, factors) for p in result.policies]
-        click.echo("---\n".join(docs), nl=False)
-    else:
-        click.echo(text.render_text(result, factors))
+    click.echo(_render(o.fmt, result, factors), nl=False)
     for line in written:
         click.echo(line, err=True)
 

@@ -27,7 +27,7 @@ from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.suggest import queries, scope
 from scheduler.core.suggest.idleness import Signal, UnitActivity
 from scheduler.core.suggest.proposal import Settings, Suggestion, propose
-from scheduler.core.suggest.weekslots import cell_map
+from scheduler.core.suggest.weekslots import CellMap, WeekSlots, cell_map
 from scheduler.core.workloads import WorkloadRef
 
 __all__ = ["SuggestRequest", "suggest"]
@@ -207,34 +207,37 @@ def _signals(request: SuggestRequest, units: Sequence[UnitActivity]) -> tuple[st
     return tuple(s for s in order if s in names)
 
 
+def _cells(
+    slots: WeekSlots, timeline: Timeline, power: Mapping[WorkloadRef, EnergyGrid]
+) -> tuple[CellMap, CellMap | None]:
+    """Week slots of the activity grid and of the power grid (None without any power)."""
+    cells = cell_map(slots, start=timeline.start, step=timeline.step, steps=timeline.steps)
+    some = next(iter(power.values()), None)
+    if some is None:
+        return cells, None
+    return cells, cell_map(slots, start=some.start, step=some.step, steps=len(some.joules))
+
+
 def suggest(
     client: PrometheusClient, request: SuggestRequest, *, progress: activity.Progress | None = None
 ) -> Suggestion:
     """Read, check, and propose (see the module docstring)."""
     settings, timeline = request.settings, request.timeline
     if request.power_only:
-        _missing(client, request)
         read = _read_power_only(client, request)
     else:
         read = _read_activity(client, request, progress=progress)
     if progress is not None:
         progress("energy", 1.0)
     kept, skipped = _scoped(read.units)
-    slots = settings.slots
-    cells = cell_map(slots, start=timeline.start, step=timeline.step, steps=timeline.steps)
-    some = next(iter(read.power.values()), None)
-    power_cells = (
-        cell_map(slots, start=some.start, step=some.step, steps=len(some.joules))
-        if some is not None
-        else None
-    )
+    cells, power_cells = _cells(settings.slots, timeline, read.power)
     verdicts, policies = propose(
         kept,
         read.power,
         settings=settings,
         cells=cells,
         power_cells=power_cells,
-        holiday_days=_holiday_days(settings.holidays, timeline, slots.tz),
+        holiday_days=_holiday_days(settings.holidays, timeline, settings.slots.tz),
     )
     warnings = [f"warning: {w}" for w in read.reading.metadata.warnings]
     return Suggestion(

@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from scheduler.core.energy.baseline import zone_name
 from scheduler.core.energy.conversions import ConversionFactors
 from scheduler.core.suggest.figures import figures
-from scheduler.core.suggest.proposal import Reason, Suggestion, UnitVerdict
+from scheduler.core.suggest.proposal import ProposedPolicy, Reason, Suggestion, UnitVerdict
 
 __all__ = ["render_markdown", "render_text"]
 
@@ -75,6 +75,23 @@ def render_text(s: Suggestion, factors: ConversionFactors) -> str:
     return "\n".join(lines)
 
 
+def _policy_row(p: ProposedPolicy) -> str:
+    targets = (
+        f"namespace `{p.namespace}`"
+        if p.namespace_wide
+        else "<br>".join(f"`{u.ref}`" for u in p.units)
+    )
+    uptime = "<br>".join(f"`{u}`" for u in p.uptime)
+    if p.holidays:
+        uptime += f"<br>off on {p.holidays.label} holidays"
+    w = p.projection
+    near = "n/a" if p.closest_minutes is None else f"{p.closest_minutes:.0f} min"
+    return (
+        f"| `{p.name}` | {targets} | {uptime} | {w.joules / 3.6e6:.2f} "
+        f"({w.low / 3.6e6:.2f}-{w.high / 3.6e6:.2f}) | {near} |"
+    )
+
+
 def render_markdown(s: Suggestion, factors: ConversionFactors) -> str:
     """A pull-request description: what the policies do, the evidence and the risk."""
     total = figures(s.projection, factors)
@@ -88,21 +105,7 @@ def render_markdown(s: Suggestion, factors: ConversionFactors) -> str:
         "| Policy | Targets | Uptime | Saving a week (kWh, p10-p90) | Closest activity |",
         "|---|---|---|---|---|",
     ]
-    for p in s.policies:
-        targets = (
-            f"namespace `{p.namespace}`"
-            if p.namespace_wide
-            else "<br>".join(f"`{u.ref}`" for u in p.units)
-        )
-        uptime = "<br>".join(f"`{u}`" for u in p.uptime)
-        if p.holidays:
-            uptime += f"<br>off on {p.holidays.label} holidays"
-        w = p.projection
-        near = "n/a" if p.closest_minutes is None else f"{p.closest_minutes:.0f} min"
-        lines.append(
-            f"| `{p.name}` | {targets} | {uptime} | {w.joules / 3.6e6:.2f} "
-            f"({w.low / 3.6e6:.2f}-{w.high / 3.6e6:.2f}) | {near} |"
-        )
+    lines += [_policy_row(p) for p in s.policies]
     skipped = [v for v in s.verdicts if v.reason is not Reason.PROPOSED]
     if skipped:
         lines += ["", "<details><summary>Not proposed</summary>", ""]
