@@ -1,11 +1,12 @@
 """Activity of every workload per slot, from cAdvisor and kube-state-metrics in any PromQL store.
 
-``read_activity`` walks the timeline in chunks of ``range_chunk_steps`` slots and sends, per
-chunk, whatever the number of workloads: one ``/api/v1/series`` request (owners and Flux
-labels), one ``query_range`` for every pod's CPU, network and restarts and every workload's
-replica changes (``scheduler.core.suggest.queries``), and, with a user's activity expression,
-one more. Answers are folded as they arrive (``scheduler.core.suggest.tally``). ``probe``
-lists which of the metrics exist (one request). A failure raises; nothing partial is returned.
+``read_activity`` walks the timeline in chunks of at most a week of slots (and at most
+``range_chunk_steps``) and sends, per chunk, whatever the number of workloads: one
+``/api/v1/series`` request (owners and Flux labels), one ``query_range`` each for every pod's
+CPU, network and restarts and every workload's replica changes
+(``scheduler.core.suggest.queries``), and, with a user's activity expression, one more.
+Answers are folded as they arrive (``scheduler.core.suggest.tally``). ``probe`` lists which
+of the metrics exist (one request). A failure raises; nothing partial is returned.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = ["ActivityRequest", "Progress", "probe", "read_activity"]
 #: called with a phase name and the share done (0..1)
 Progress = Callable[[str, float], None]
 _CUSTOM_RESOLUTION = 60.0
+_WEEK = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -53,18 +55,20 @@ def read_activity(
     timeline = request.timeline
     tally = ActivityTally(timeline)
     step = timeline.step
-    query = queries.activity_query(request.namespaces, window=step)
+    signals = queries.activity_queries(request.namespaces, window=step)
     custom = (
         queries.custom_query(request.custom, window=step, resolution=min(_CUSTOM_RESOLUTION, step))
         if request.custom
         else None
     )
     matchers = queries.workload_matchers(request.namespaces)
-    chunks: Sequence[tuple[int, int]] = timeline.chunks(client.range_chunk_steps)
+    week = max(1, round(_WEEK / step))
+    chunks: Sequence[tuple[int, int]] = timeline.chunks(min(client.range_chunk_steps, week))
     for n, (first, last) in enumerate(chunks):
         start, end = timeline.point_time(max(1, first)), timeline.point_time(last)
         tally.add_owners(client.series(matchers, start=start - step, end=end))
-        tally.add(client.range(query, start=start, end=end, step=step).series)
+        for query in signals:
+            tally.add(client.range(query, start=start, end=end, step=step).series)
         if custom is not None:
             tally.add_custom(client.range(custom, start=start, end=end, step=step).series)
         if progress is not None:

@@ -12,10 +12,11 @@ computed anyway) and the active cell closest to an off slot.
 
 from __future__ import annotations
 
-import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from scheduler.core.energy.grid import EnergyGrid
 from scheduler.core.energy.quantiles import PowerStats, power_stats
@@ -26,24 +27,36 @@ __all__ = ["Closest", "Projection", "project", "risk", "slot_power"]
 
 
 def slot_power(
-    grid: EnergyGrid, cells: CellMap, *, skip: frozenset[int]
+    grid: EnergyGrid,
+    cells: CellMap,
+    *,
+    skip: frozenset[int],
+    only: Sequence[int] | None = None,
 ) -> list[PowerStats | None]:
-    """Per week slot: median of weekly mean power, p10/p90 of step power (None: no data)."""
-    per_week = cells.slots.per_week
+    """Per week slot (those set in ``only``, when given): median of weekly mean power and
+    p10/p90 of step power; None without data (or outside ``only``)."""
+    per_week, weeks = cells.slots.per_week, cells.weeks
+    sums = array("d", bytes(8 * weeks * per_week))
+    counts = array("l", bytes(8 * weeks * per_week))
     steps: list[list[float]] = [[] for _ in range(per_week)]
-    weekly: dict[tuple[int, int], list[float]] = {}
     inverse = 1.0 / grid.step
-    for i, joules in enumerate(grid.joules):
-        if joules != joules or i >= len(cells.slot) or cells.day[i] in skip:
+    for i, joules in enumerate(islice(grid.joules, len(cells.slot))):
+        slot = cells.slot[i]
+        if joules != joules or (only is not None and not only[slot]):
+            continue
+        if skip and cells.day[i] in skip:
             continue
         watts = joules * inverse
-        slot = cells.slot[i]
         steps[slot].append(watts)
-        weekly.setdefault((slot, cells.week[i]), []).append(watts)
-    means: list[list[float]] = [[] for _ in range(per_week)]
-    for (slot, _), values in weekly.items():
-        means[slot].append(math.fsum(values) / len(values))
-    return [power_stats(steps[s], step=grid.step, hour_means=means[s]) for s in range(per_week)]
+        cell = cells.week[i] * per_week + slot
+        sums[cell] += watts
+        counts[cell] += 1
+    out: list[PowerStats | None] = []
+    for s in range(per_week):
+        cells_of_slot = range(s, weeks * per_week, per_week)
+        means = [sums[c] / counts[c] for c in cells_of_slot if counts[c]]
+        out.append(power_stats(steps[s], step=grid.step, hour_means=means) if means else None)
+    return out
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class Reason(StrEnum):
 
     PROPOSED = "proposed"
     NEVER_IDLE = "never idle long enough"
-    NEVER_ACTIVE = "never active in the observed weeks: check whether it is still needed"
+    NEVER_ACTIVE = "never above its own floor: unused, or busy at one constant level (check which)"
     TOO_LITTLE_DATA = "too few weeks observed"
     BELOW_MIN_SAVING = "its policy saves less than --min-saving"
     NO_SAVING = "draws no measurable power in its idle time"
@@ -172,7 +172,7 @@ def _verdict(
     if grid is None or power_cells is None:
         return UnitVerdict(idle, Reason.NO_POWER, up, nothing, closest, holidays)
     skip = frozenset(idle.holidays_seen) if idle.holidays_idle else frozenset()
-    power = slot_power(grid, power_cells, skip=skip)
+    power = slot_power(grid, power_cells, skip=skip, only=up.off)
     projection = project(power, up.off, slot_seconds=settings.slots.granularity)
     if projection.unknown_slots == sum(up.off):
         return UnitVerdict(idle, Reason.NO_POWER, up, projection, closest, holidays)

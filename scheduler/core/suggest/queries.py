@@ -1,6 +1,7 @@
-"""The PromQL of ``offhours suggest``: every activity signal of every pod in one query.
+"""The PromQL of ``offhours suggest``: one query per activity signal, for every pod at once.
 
-Per slot of ``window`` seconds (the query_range step, so slots do not overlap):
+Four queries (joining them with ``or`` makes Prometheus slower than sending them apart), per
+slot of ``window`` seconds (the query_range step, so slots do not overlap):
 
 - ``cpu``: ``rate(container_cpu_usage_seconds_total{container!="", container!="POD"}[window])``
   summed per pod: the containers' own cgroups only (the pod cgroup, ``container=""``, is their
@@ -29,7 +30,7 @@ __all__ = [
     "REPLICA_METRICS",
     "RESTARTS_METRIC",
     "SIGNAL_LABEL",
-    "activity_query",
+    "activity_queries",
     "custom_query",
     "workload_matchers",
 ]
@@ -73,17 +74,17 @@ def _replicas(namespaces: Sequence[str], window: str) -> list[str]:
     return out
 
 
-def activity_query(namespaces: Sequence[str], *, window: float) -> str:
-    """Every pod's CPU, network and restarts and every workload's replica changes per slot."""
+def activity_queries(namespaces: Sequence[str], *, window: float) -> list[str]:
+    """Every pod's CPU, network and restarts, and every workload's replica changes, per slot
+    (one query each, tagged with ``SIGNAL_LABEL``)."""
     span = kepler_queries.duration(window)
     containers = _scope(namespaces, 'container!=""', 'container!="POD"')
-    parts = [
+    return [
         _tag(_per_pod("rate", CPU_METRIC, containers, window=span), "cpu"),
         _tag(_per_pod("rate", NETWORK_METRIC, _scope(namespaces), window=span), "network"),
         _tag(_per_pod("increase", RESTARTS_METRIC, _scope(namespaces), window=span), "restarts"),
-        *_replicas(namespaces, span),
+        " or ".join(f"({p})" for p in _replicas(namespaces, span)),
     ]
-    return " or ".join(f"({p})" for p in parts)
 
 
 def custom_query(expression: str, *, window: float, resolution: float) -> str:

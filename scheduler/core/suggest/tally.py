@@ -70,18 +70,21 @@ class ActivityTally:
         values = unit.signals.get(signal)
         if values is None:
             values = unit.signals[signal] = array("d", [math.nan]) * self.timeline.steps
+        start, inverse, steps = self.timeline.start, 1.0 / self.timeline.step, len(values)
+        covered = self.covered if signal == "cpu" else None
+        first, last = unit.first, unit.last
         for t, v in zip(series.times, series.values, strict=True):
-            point = self.timeline.point_index(t)
-            if not point or v != v:
+            i = round((t - start) * inverse) - 1  # the point at the end of step i
+            if not 0 <= i < steps or v != v:
                 continue
-            i = point - 1
             values[i] = v if values[i] != values[i] else values[i] + v
-            unit.first, unit.last = min(unit.first, i), max(unit.last, i)
-            if signal == "cpu":
-                self.covered[i] = 1
+            first, last = min(first, i), max(last, i)
+            if covered is not None:
+                covered[i] = 1
+        unit.first, unit.last = first, last
 
     def add(self, series: Iterable[MetricSeries]) -> None:
-        """Answers of ``queries.activity_query`` for one chunk."""
+        """Answers of ``queries.activity_queries`` for one chunk."""
         for s in series:
             labels = s.label_map
             signal = labels.get(SIGNAL_LABEL, "")

@@ -9,7 +9,7 @@ from array import array
 
 from scheduler.core.kepler.timeline import Timeline
 from scheduler.core.series import MetricSeries
-from scheduler.core.suggest.queries import SIGNAL_LABEL, activity_query, custom_query
+from scheduler.core.suggest.queries import SIGNAL_LABEL, activity_queries, custom_query
 from scheduler.core.suggest.tally import ActivityTally
 from scheduler.core.workloads import WorkloadRef
 
@@ -101,7 +101,11 @@ def test_request_metric_is_matched_by_service_and_unmatched_series_are_counted()
 
 
 def test_queries_read_containers_once_and_whole_slots() -> None:
-    query = activity_query(["shop"], window=1800.0)
+    cpu, network, restarts, replicas = activity_queries(["shop"], window=1800.0)
+    query = cpu
+    assert "container_network_receive_bytes_total" in network
+    assert "kube_pod_container_status_restarts_total" in restarts
+    assert replicas.count(" or ") == 2
     assert 'container!=""' in query
     assert 'container!="POD"' in query
     assert "[1800000ms]" in query
