@@ -8,29 +8,38 @@ its original text and applied together; the result is composed again and compare
 original (``verify``). Documents nobody edits are not parsed at all. A document that does not
 verify is left as it was and its object reported failed; the file keeps the other documents'
 edits. Files whose documents cannot be cut cleanly are handled whole, the same way.
-``plan_edits`` does the same for a whole index, file by file. Pure: text in, text out.
+``plan_edits`` does the same for a whole index, file by file; there the usual sleep of an
+object the index kept an outline of is planned from that outline and only its edited text is
+composed (``outlinedsleeps``), with the same results. Pure: text in, text out.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scheduler.core.changes import Action, Change
-from scheduler.core.manifests import annotation_keys, collector, slices
+from scheduler.core.manifests import annotation_keys, collector, outlinedsleeps, slices
 from scheduler.core.manifests.documents import BOM, Node, ParseProblem, compose
 from scheduler.core.manifests.index import ManifestIndex
 from scheduler.core.manifests.lines import newline_of
 from scheduler.core.manifests.mapedit import DocumentPlan, plan_writes
 from scheduler.core.manifests.methods import SleepMethod
 from scheduler.core.manifests.nodes import mapping_at, str_at, string_map
-from scheduler.core.manifests.objects import ManifestObject
+from scheduler.core.manifests.objects import ManifestObject, ObjectId
+from scheduler.core.manifests.outlines import Outline
 from scheduler.core.manifests.refusals import Refusal, file_refusal
 from scheduler.core.manifests.render import preferred_quote
 from scheduler.core.manifests.splice import Splice, apply_splices
-from scheduler.core.manifests.transitions import ObjectPlan, Subject, plan_sleep, plan_wake
+from scheduler.core.manifests.transitions import (
+    FieldFact,
+    ObjectPlan,
+    Subject,
+    plan_sleep,
+    plan_wake,
+)
 from scheduler.core.manifests.verify import Comparison
 
 __all__ = ["EditRequest", "FileEdit", "ObjectEdit", "Outcome", "edit_file", "plan_edits"]
@@ -99,7 +108,10 @@ def plan_edits(index: ManifestIndex, requests: Iterable[EditRequest]) -> tuple[F
     for request in requests:
         by_file[request.target.file].append(request)
     with collector.paused():
-        return tuple(edit_file(path, index.text(path), reqs) for path, reqs in by_file.items())
+        return tuple(
+            _edit_file(path, index.text(path), reqs, outline=index.outline)
+            for path, reqs in by_file.items()
+        )
 
 
 @dataclass(slots=True)
@@ -109,17 +121,27 @@ class _Pending:
     document: DocumentPlan
 
 
+#: The outline the index kept of an object's document, if any (see ``outlines``).
+_Outlines = Callable[[ObjectId], Outline | None]
+
+
+def _no_outline(_object_id: ObjectId) -> Outline | None:
+    return None
+
+
 def edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit:
     """Apply ``requests`` (objects of this file) to ``text``; never raises on bad input."""
     with collector.paused():
-        return _edit_file(path, text, requests)
+        return _edit_file(path, text, requests, outline=_no_outline)
 
 
-def _edit_file(path: str, text: str, requests: Sequence[EditRequest]) -> FileEdit:
+def _edit_file(
+    path: str, text: str, requests: Sequence[EditRequest], *, outline: _Outlines
+) -> FileEdit:
     bom = BOM if text.startswith(BOM) else ""
     body = text[len(bom) :]
     style = _Style(newline_of(body), preferred_quote(body))
-    edited = _by_document(path, body, requests, style=style, bom=len(bom))
+    edited = _by_document(path, body, requests, style=style, bom=len(bom), outline=outline)
     if edited is None:
         edited = _whole(path, body, requests, style=style)
     new_body, results = edited
@@ -170,10 +192,16 @@ def _whole(
 
 
 def _by_document(
-    path: str, body: str, requests: Sequence[EditRequest], *, style: _Style, bom: int
+    path: str,
+    body: str,
+    requests: Sequence[EditRequest],
+    *,
+    style: _Style,
+    bom: int,
+    outline: _Outlines,
 ) -> tuple[str, _Results] | None:
-    """Each edited document composed, edited and verified alone (None: not possible here,
-    edit the whole file)."""
+    """Each edited document composed, edited and verified alone, or slept from its outline
+    (None: not possible here, edit the whole file)."""
     if not slices.sliceable(body):
         return None
     groups: dict[int, list[tuple[int, EditRequest]]] = defaultdict(list)
@@ -185,14 +213,66 @@ def _by_document(
     for document, numbered in groups.items():
         start, end = slices.bounds(body, numbered[0][1].target.offset - bom)
         piece = body[start:end]
-        docs = compose(piece)
-        if isinstance(docs, ParseProblem) or len(docs) != 1:
-            return None
-        unit = _Unit(piece, docs, document, body.count("\n", 0, start))
-        new_piece = _edit_unit(path, unit, numbered, style=style, refusal=refusal, results=results)
+        slept = None
+        if refusal is None and len(numbered) == 1:
+            span = _Span(body, start, end, bom)
+            slept = _from_outline(path, span, numbered[0], style=style, outline=outline)
+        if slept is not None:
+            number, results[number], new_piece = slept
+        else:
+            docs = compose(piece)
+            if isinstance(docs, ParseProblem) or len(docs) != 1:
+                return None
+            unit = _Unit(piece, docs, document, body.count("\n", 0, start))
+            new_piece = _edit_unit(
+                path, unit, numbered, style=style, refusal=refusal, results=results
+            )
         if new_piece != piece:
             splices.append(Splice(start, end, 0, new_piece))
     return apply_splices(body, splices), results
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One document's ``[start, end)`` in a file body (after a byte-order mark of ``bom``
+    characters)."""
+
+    body: str
+    start: int
+    end: int
+    bom: int
+
+
+def _from_outline(
+    path: str,
+    span: _Span,
+    numbered: tuple[int, EditRequest],
+    *,
+    style: _Style,
+    outline: _Outlines,
+) -> tuple[int, ObjectEdit, str] | None:
+    """The request's result and the document's new text when it is a sleep the index's
+    outline settles (see ``outlinedsleeps``), else None."""
+    number, request = numbered
+    target = request.target
+    kept = outline(target.id)
+    if (
+        kept is None
+        or request.action is not Action.SLEEP
+        or request.method is None
+        or kept.root().start != target.offset - span.bom
+    ):
+        return None
+    slept = outlinedsleeps.sleep(
+        target,
+        request.method,
+        outlinedsleeps.Document(span.body, kept, span.start, span.end),
+        quote=style.quote,
+        newline=style.newline,
+    )
+    if slept is None:
+        return None
+    return number, _changed(path, request, slept.facts), slept.text
 
 
 def _edit_unit(
@@ -287,7 +367,7 @@ def _apply_verified(
             return _fail_all(active, results, problem=problems, body=text)
         if not problems:
             for number, item in active.items():
-                results[number] = _changed(path, item)
+                results[number] = _changed(path, item.request, item.plan.facts)
             return new_text
         edited = {unit.number(item.request.target) for item in active.values()}
         if not set(problems) <= edited:
@@ -335,8 +415,7 @@ def _unverified(request: EditRequest, problem: str) -> str:
     )
 
 
-def _changed(path: str, item: _Pending) -> ObjectEdit:
-    request = item.request
+def _changed(path: str, request: EditRequest, facts: Iterable[FieldFact]) -> ObjectEdit:
     changes = tuple(
         Change(
             target=request.target.ref,
@@ -348,7 +427,7 @@ def _changed(path: str, item: _Pending) -> ObjectEdit:
             after=fact.after,
             note=fact.note,
         )
-        for fact in item.plan.facts
+        for fact in facts
     )
     return ObjectEdit(request, Outcome.CHANGED, changes)
 

@@ -1,8 +1,10 @@
 """The manifest index: every Kubernetes object of a fleet repository, and who applies it.
 
 ``build_index`` takes the repository's YAML files as ``(path, text)`` pairs, composes every
-document once with the C loader and keeps only what selection and editing need (identity,
-namespace, labels, annotations, position, owning Flux Kustomizations), never the node trees.
+file once with the C loader and keeps only what selection and editing need (identity,
+namespace, labels, annotations, position, owning Flux Kustomizations), never whole node
+trees: the objects a policy usually puts to sleep keep an outline of their document
+(``outlines``), from which the editor plans such a sleep without composing it again.
 A file that does not parse is reported (``path:line:col: skipped: reason``) and the run goes
 on; non-Kubernetes YAML (workflows, Taskfiles, values files) is simply not an object. The same
 object defined twice for the same owners is an error for that object only.
@@ -10,13 +12,14 @@ object defined twice for the same owners is an error for that object only.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from scheduler.core.diagnostics import Diagnostic, Severity
-from scheduler.core.manifests import collector
+from scheduler.core.manifests import collector, kinds, outlines, slices
 from scheduler.core.manifests.documents import BOM, MappingNode, Node, ParseProblem, compose
 from scheduler.core.manifests.kinds import is_flux_kustomization, is_kustomize_file
 from scheduler.core.manifests.kustomize import KustomizeFile, join_repo_path, read_kustomize_file
@@ -28,6 +31,7 @@ from scheduler.core.manifests.objects import (
     ObjectId,
     PatchDocument,
 )
+from scheduler.core.manifests.outlines import Outline
 from scheduler.core.manifests.ownership import Layout
 from scheduler.core.workloads import WorkloadRef
 
@@ -82,23 +86,40 @@ class ManifestIndex:
         patches: Iterable[PatchDocument],
         problems: Iterable[Diagnostic],
         texts: Mapping[str, str],
+        outlines: Mapping[tuple[str, int], Outline] | None = None,
     ) -> None:
         self.objects: tuple[ManifestObject, ...] = tuple(objects)
         self.kustomizations: tuple[FluxKustomization, ...] = tuple(kustomizations)
         self.patches: tuple[PatchDocument, ...] = tuple(patches)
         self.problems: tuple[Diagnostic, ...] = tuple(problems)
         self.texts: Mapping[str, str] = texts
-        self._by_id = {obj.id: obj for obj in self.objects}
-        self._by_ref: dict[WorkloadRef, list[ManifestObject]] = defaultdict(list)
-        self._by_file: dict[str, list[ManifestObject]] = defaultdict(list)
-        for obj in self.objects:
-            self._by_ref[obj.ref].append(obj)
-            self._by_file[obj.file].append(obj)
+        self.outlines = outlines or {}
         self._owners: dict[str, list[FluxKustomization]] = defaultdict(list)
         self._ks_by_id = {ks.object.id: ks for ks in self.kustomizations}
         for ks in self.kustomizations:
             for file in ks.files:
                 self._owners[file].append(ks)
+
+    # The lookups by id, name and file are built on first use: a plan needs few of them, and
+    # a fleet's worth of keys and lists would only be more objects for the garbage collector.
+
+    @functools.cached_property
+    def _by_id(self) -> dict[ObjectId, ManifestObject]:
+        return {obj.id: obj for obj in self.objects}
+
+    @functools.cached_property
+    def _by_ref(self) -> dict[WorkloadRef, list[ManifestObject]]:
+        found: dict[WorkloadRef, list[ManifestObject]] = defaultdict(list)
+        for obj in self.objects:
+            found[obj.ref].append(obj)
+        return found
+
+    @functools.cached_property
+    def _by_file(self) -> dict[str, list[ManifestObject]]:
+        found: dict[str, list[ManifestObject]] = defaultdict(list)
+        for obj in self.objects:
+            found[obj.file].append(obj)
+        return found
 
     def get(self, object_id: ObjectId) -> ManifestObject | None:
         """The object at a file and document, or None."""
@@ -132,6 +153,11 @@ class ManifestIndex:
     def text(self, path: str) -> str:
         """The text of an indexed file, exactly as given."""
         return self.texts[path]
+
+    def outline(self, object_id: ObjectId) -> Outline | None:
+        """The outline of the object's document (see ``outlines``; positions in the
+        file's text after any byte-order mark), or None when the index kept none."""
+        return self.outlines.get((object_id.file, object_id.document))
 
 
 def build_index(files: Iterable[tuple[str, str]]) -> ManifestIndex:
@@ -171,11 +197,13 @@ class _Scan:
         self.problems: list[Diagnostic] = []
         self.kustomize: dict[str, KustomizeFile] = {}
         self.found: list[_Found] = []
+        self.outlines: dict[tuple[str, int], Outline] = {}
 
     def add(self, path: str, text: str) -> None:
         self.texts[path] = text
         offset = 1 if text.startswith(BOM) else 0
-        docs = compose(text[offset:])
+        body = text[offset:]
+        docs = compose(body)
         if isinstance(docs, ParseProblem):
             self.problems.append(
                 Diagnostic(path, docs.line, docs.column, f"skipped: {docs}", Severity.WARNING)
@@ -186,10 +214,18 @@ class _Scan:
                 facts = read_kustomize_file(path, doc)
                 self.kustomize[facts.folder] = facts
             return
+        outlined = slices.sliceable(body)
         for number, doc in enumerate(docs):
             found = _read_object(doc, ObjectId(path, number), offset)
-            if found is not None:
-                self.found.append(found)
+            if found is None:
+                continue
+            self.found.append(found)
+            if outlined and outlines.is_outlined(found.api_version, found.kind):
+                assert isinstance(doc, MappingNode)
+                spec_end = kinds.is_helm_release(found.api_version, found.kind)
+                kept = outlines.outline(doc, body, spec_end=spec_end)
+                if kept is not None:
+                    self.outlines[(path, number)] = kept
 
     def finish(self) -> ManifestIndex:
         patch_files = {p for k in self.kustomize.values() for p in k.patches}
@@ -216,6 +252,7 @@ class _Scan:
             patches=patches,
             problems=problems,
             texts=self.texts,
+            outlines={k: v for k, v in self.outlines.items() if k[0] not in patch_files},
         )
 
 

@@ -22,7 +22,7 @@ from scheduler.core.manifests.refusals import refuse
 from scheduler.core.manifests.seqtext import dash_column, item_span, list_refusal, sequence_end
 from scheduler.core.manifests.splice import Splice
 
-__all__ = ["ListAfter", "Removal", "append", "layout", "remove"]
+__all__ = ["ListAfter", "Removal", "append", "layout", "layout_between", "remove"]
 
 Path = tuple[str, ...]
 Entry = tuple[ScalarNode, Node]
@@ -60,7 +60,12 @@ def layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
     sit right of the key (0: indent-less) and the entries right of the dash; by default
     indented by ``step`` with ``- `` entries. A textual look: it only picks a style, and
     the edit is verified like any other."""
-    found = _LIST_START.search(text, doc.start_mark.index, doc.end_mark.index)
+    return layout_between(text, doc.start_mark.index, doc.end_mark.index, step=step)
+
+
+def layout_between(text: str, start: int, end: int, *, step: int) -> emit.Layout:
+    """``layout`` of the document whose text is ``text[start:end]``."""
+    found = _LIST_START.search(text, start, end)
     if found is None:
         return emit.Layout(step, step)
     key, dash, gap = (len(group) for group in found.groups())

@@ -51,6 +51,7 @@ __all__ = [
     "ListAfter",
     "RemoveItems",
     "Write",
+    "document_step",
     "plan_writes",
 ]
 
@@ -141,7 +142,7 @@ def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) 
     if problem is not None:
         raise problem
     assert isinstance(doc, MappingNode)
-    step = _document_step(doc)
+    step = document_step(doc)
     lists = any(isinstance(w, Append) for w in writes)
     layout = listedit.layout(text, doc, step) if lists else emit.Layout(step, step)
     planner = _Planner(text, newline, layout)
@@ -150,7 +151,8 @@ def plan_writes(text: str, doc: Node, writes: Sequence[_Leaf], *, newline: str) 
     return planner.finish()
 
 
-def _document_step(doc: MappingNode) -> int:
+def document_step(doc: MappingNode) -> int:
+    """The indentation step of a document: its first non-empty block mapping's (2 if none)."""
     base = doc.start_mark.column
     for _key, value in doc.value:
         if isinstance(value, MappingNode) and not value.flow_style and value.value:

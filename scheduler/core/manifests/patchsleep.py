@@ -23,7 +23,7 @@ from scheduler.core.manifests.methods import ScaleRendered
 from scheduler.core.manifests.refusals import Refusal, refuse
 from scheduler.core.manifests.seqtext import list_refusal
 
-__all__ = ["PatchStep", "sleep_writes", "wake_writes"]
+__all__ = ["PatchStep", "placement_for", "sleep_step", "sleep_writes", "wake_writes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,8 @@ class PatchStep:
     note: str = ""
 
 
-def _placement(api_version: str, kind: str, *, self_managing: bool) -> sleeppatches.Placement:
+def placement_for(api_version: str, kind: str, *, self_managing: bool) -> sleeppatches.Placement:
+    """Where ``ScaleRendered`` appends on this kind; raises ``Refusal`` when it cannot."""
     if kinds.is_helm_release(api_version, kind):
         return sleeppatches.placement(helm_release=True)
     if not kinds.is_flux_kustomization(api_version, kind):
@@ -79,8 +80,15 @@ def sleep_writes(
     self_managing: bool,
 ) -> PatchStep:
     """The append that puts the object's rendered workloads to sleep; raises ``Refusal``."""
-    where = _placement(api_version, kind, self_managing=self_managing)
-    items = _items(text, doc, where)
+    where = placement_for(api_version, kind, self_managing=self_managing)
+    return sleep_step(where, _items(text, doc, where), method)
+
+
+def sleep_step(
+    where: sleeppatches.Placement, items: SequenceNode | None, method: ScaleRendered
+) -> PatchStep:
+    """The append at ``where``, whose list is ``items`` (None when absent); raises
+    ``Refusal`` when the list already holds an offhours entry."""
     old = [] if items is None else list(items.value)
     stale = sleeppatches.ours_in(old, where)
     if stale:

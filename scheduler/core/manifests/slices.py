@@ -10,24 +10,44 @@ nothing inside a document may begin with. Files with directives (``%YAML``), tem
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from scheduler.core.manifests.lines import line_start
 
 __all__ = ["bounds", "sliceable"]
 
-_MARKER: Final = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
-_FILE_WIDE: Final = re.compile(r"^(?:%|sops:)", re.M)
+#: Markers ending a document's text when they start a line, then a blank or the end.
+_MARKERS: Final = ("---", "...")
+_BLANKS: Final = " \t\r\n"
+#: Line starts that make a file's documents depend on each other (a directive, SOPS data).
+_FILE_WIDE: Final = ("%", "sops:")
 
 
 def sliceable(body: str) -> bool:
     """True when the documents of ``body`` may be edited one by one."""
-    return "{{" not in body and _FILE_WIDE.search(body) is None
+    return (
+        "{{" not in body
+        and not body.startswith(_FILE_WIDE)
+        and all("\n" + start not in body for start in _FILE_WIDE)
+    )
 
 
 def bounds(body: str, offset: int) -> tuple[int, int]:
     """``[start, end)`` of the text of the document whose first token is at ``offset``."""
-    start = line_start(body, offset)
-    found = _MARKER.search(body, offset)
-    return start, len(body) if found is None else found.start()
+    return line_start(body, offset), min(_next_line(body, m, offset) for m in _MARKERS)
+
+
+def _next_line(body: str, marker: str, offset: int) -> int:
+    """Where the first line at or after ``offset`` that is ``marker`` (then a blank or the
+    end) starts; the end of ``body`` when there is none."""
+    if (offset == 0 or body[offset - 1] == "\n") and _is_marker(body, marker, offset):
+        return offset
+    found = body.find("\n" + marker, offset)
+    while found >= 0 and not _is_marker(body, marker, found + 1):
+        found = body.find("\n" + marker, found + 1)
+    return len(body) if found < 0 else found + 1
+
+
+def _is_marker(body: str, marker: str, at: int) -> bool:
+    after = at + len(marker)
+    return body.startswith(marker, at) and (after == len(body) or body[after] in _BLANKS)

@@ -12,7 +12,7 @@ touches text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scheduler.core.changes import Scalar
@@ -33,7 +33,15 @@ from scheduler.core.manifests.recipes import (
 from scheduler.core.manifests.refusals import Refusal
 from scheduler.core.manifests.render import ScalarText, annotation_text, new_scalar, text_of
 
-__all__ = ["FieldFact", "ObjectPlan", "Subject", "plan_sleep", "plan_wake"]
+__all__ = [
+    "FieldFact",
+    "ObjectPlan",
+    "Subject",
+    "patch_sleep",
+    "plan_sleep",
+    "plan_wake",
+    "recipe_sleep",
+]
 
 _ANNOTATIONS = ("metadata", "annotations")
 _FLUX_FALSE_NOTE = (
@@ -101,18 +109,28 @@ def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
     recipe = recipe_for(
         subject.api_version, subject.kind, method, self_managing=subject.self_managing
     )
+    return recipe_sleep(
+        recipe, lambda path: scalar_at(subject.text, subject.doc, path), quote=subject.quote
+    )
+
+
+def recipe_sleep(
+    recipe: Recipe, find: Callable[[tuple[str, ...]], ScalarNode | None], *, quote: str
+) -> ObjectPlan:
+    """The writes and facts of ``recipe``; ``find`` gives the editable scalar at a path (None
+    when absent) and raises ``Refusal`` when it cannot be replaced."""
     writes: list[Write] = []
     facts: list[FieldFact] = []
     record: dict[str, Scalar] = {}
     single = keys.ABSENT
     for target in recipe.targets:
         where = dotted(target.path)
-        node = scalar_at(subject.text, subject.doc, target.path)
+        node = find(target.path)
         if recipe.json:
             record[target.label] = records.json_value(node, where=where)
         else:
             single = records.single_value(node, where=where)
-        scalar = _sleep_scalar(node, target, quote=subject.quote)
+        scalar = _sleep_scalar(node, target, quote=quote)
         writes.append(Write(target.path, scalar))
         before = None if node is None else scalar_value(node)
         after = scalar.loads_as()
@@ -123,7 +141,7 @@ def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
         )
         facts.append(FieldFact(where, before, after, note))
     state = records.encode_json(record) if recipe.json else single
-    writes.append(Write(_annotation(recipe.state_key), annotation_text(state, quote=subject.quote)))
+    writes.append(Write(_annotation(recipe.state_key), annotation_text(state, quote=quote)))
     return ObjectPlan(tuple(writes), tuple(facts))
 
 
@@ -236,8 +254,13 @@ def _patch_sleep(subject: Subject, method: ScaleRendered) -> ObjectPlan:
         method=method,
         self_managing=subject.self_managing,
     )
+    return patch_sleep(step, quote=subject.quote)
+
+
+def patch_sleep(step: patchsleep.PatchStep, *, quote: str) -> ObjectPlan:
+    """The writes and fact of a ``ScaleRendered`` sleep step: the append, the record."""
     assert step.write is not None
-    record = Write(_annotation(step.state_key), annotation_text(step.record, quote=subject.quote))
+    record = Write(_annotation(step.state_key), annotation_text(step.record, quote=quote))
     return ObjectPlan((step.write, record), (_fact(step),))
 
 

@@ -31,7 +31,7 @@ from scheduler.core.manifests.documents import (
 from scheduler.core.manifests.locate import dotted
 from scheduler.core.manifests.mapedit import GONE, Expected, ListAfter
 
-__all__ = ["Comparison", "node_data"]
+__all__ = ["Comparison", "check_leaf", "entries", "node_data"]
 
 Path = tuple[str, ...]
 _Tree = dict[str, "_Tree | _Leaf"]
@@ -85,22 +85,32 @@ class Comparison:
         return True
 
     def _same_text(self, a: Node, b: Node) -> bool:
-        sa, sb = a.start_mark, b.start_mark
-        if sa.column != sb.column:
+        sa = a.start_mark
+        block = isinstance(a, CollectionNode) and not a.flow_style
+        return self.same_span(
+            b, start=sa.index, column=sa.column, end=a.end_mark.index, block=block
+        )
+
+    def same_span(self, new: Node, *, start: int, column: int, end: int, block: bool) -> bool:
+        """True when ``new`` has the text ``old_text[start:end]`` of an old node, at the same
+        ``column`` (when the old node is a ``block`` collection, its trailing blank and
+        comment lines aside)."""
+        sb = new.start_mark
+        if column != sb.column:
             return False
-        ea, eb = a.end_mark.index, b.end_mark.index
+        eb = new.end_mark.index
         if (
-            ea - sa.index == eb - sb.index
-            and self.old_text[sa.index : ea] == self.new_text[sb.index : eb]
+            end - start == eb - sb.index
+            and self.old_text[start:end] == self.new_text[sb.index : eb]
         ):
             return True
-        if not isinstance(a, CollectionNode) or a.flow_style:
+        if not block:
             return False
         # A block collection's end mark runs on over the blank and comment lines after it (up
         # to the next token): an insertion after it changes that tail, not the collection.
-        old = self.old_text[sa.index : _core_end(self.old_text, sa.index, ea)]
-        new = self.new_text[sb.index : _core_end(self.new_text, sb.index, eb)]
-        return old == new and not _KEPT_TAIL.search(old)
+        old_core = self.old_text[start : _core_end(self.old_text, start, end)]
+        new_core = self.new_text[sb.index : _core_end(self.new_text, sb.index, eb)]
+        return old_core == new_core and not _KEPT_TAIL.search(old_core)
 
     def verify(self, old: Node, new: Node, expected: Mapping[Path, Expected]) -> str | None:
         """None when ``new`` is ``old`` with exactly ``expected`` applied, else what differs."""
@@ -117,7 +127,7 @@ class Comparison:
         return self._check(old, new, tree, path=())
 
     def _check(self, old: Node | None, new: Node | None, tree: _Tree, *, path: Path) -> str | None:
-        old_entries, new_entries = _entries(old, path), _entries(new, path)
+        old_entries, new_entries = entries(old, path), entries(new, path)
         if isinstance(old_entries, str):
             return old_entries
         if isinstance(new_entries, str):
@@ -134,11 +144,11 @@ class Comparison:
             where = (*path, name)
             after = new_entries.get(name)
             if isinstance(sub, _Leaf) and isinstance(sub.value, ListAfter):
-                problem = self._check_list(
+                problem = self.check_list(
                     old_entries.get(name), after, expected=sub.value, where=where
                 )
             elif isinstance(sub, _Leaf):
-                problem = _check_leaf(after, sub, where)
+                problem = check_leaf(after, sub.value, where)
             elif after is None:
                 problem = _check_missing(sub, where)
             else:
@@ -147,7 +157,7 @@ class Comparison:
                 return problem
         return None
 
-    def _check_list(
+    def check_list(
         self, old: Node | None, new: Node | None, *, expected: ListAfter, where: Path
     ) -> str | None:
         """The list at ``where`` holds the kept old entries, unchanged, then the added ones."""
@@ -212,7 +222,8 @@ def node_data(node: Node) -> object:
     return [node_data(item) for item in node.value]
 
 
-def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
+def entries(node: Node | None, path: Path) -> dict[str, Node] | str:
+    """The entries of the mapping at ``path`` by key (the last one wins), or why not."""
     if node is None:
         return {}
     if not isinstance(node, MappingNode):
@@ -225,14 +236,15 @@ def _entries(node: Node | None, path: Path) -> dict[str, Node] | str:
     return entries
 
 
-def _check_leaf(after: Node | None, leaf: _Leaf, where: Path) -> str | None:
-    if leaf.value is GONE:
+def check_leaf(after: Node | None, expected: Expected, where: Path) -> str | None:
+    """Why the written scalar (or deleted key) at ``where`` is not as ``expected``, or None."""
+    if expected is GONE:
         return None if after is None else f"{dotted(where)} is still present"
     if not isinstance(after, ScalarNode):
         return f"{dotted(where)} is not the value written"
     got = scalar_value(after)
-    if type(got) is not type(leaf.value) or got != leaf.value:
-        return f"{dotted(where)} reads {got!r} (expected {leaf.value!r})"
+    if type(got) is not type(expected) or got != expected:
+        return f"{dotted(where)} reads {got!r} (expected {expected!r})"
     return None
 
 

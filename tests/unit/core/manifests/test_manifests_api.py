@@ -41,6 +41,8 @@ def test_exports_match_all() -> None:
         "namespaces",
         "nodes",
         "objects",
+        "outlinedsleeps",
+        "outlines",
         "ownership",
         "patchsleep",
         "recipes",
