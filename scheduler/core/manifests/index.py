@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from scheduler.core.diagnostics import Diagnostic, Severity
-from scheduler.core.manifests import collector, kinds, outlines, slices
+from scheduler.core.manifests import annotation_keys, collector, kinds, outlines, slices
 from scheduler.core.manifests.documents import BOM, MappingNode, Node, ParseProblem, compose
 from scheduler.core.manifests.kinds import is_flux_kustomization, is_kustomize_file
 from scheduler.core.manifests.kustomize import KustomizeFile, join_repo_path, read_kustomize_file
@@ -220,7 +220,11 @@ class _Scan:
             if found is None:
                 continue
             self.found.append(found)
-            if outlined and outlines.is_outlined(found.api_version, found.kind):
+            if (
+                outlined
+                and outlines.is_outlined(found.api_version, found.kind)
+                and not _asleep(found.annotations)
+            ):
                 assert isinstance(doc, MappingNode)
                 spec_end = kinds.is_helm_release(found.api_version, found.kind)
                 kept = outlines.outline(doc, body, spec_end=spec_end)
@@ -254,6 +258,12 @@ class _Scan:
             texts=self.texts,
             outlines={k: v for k, v in self.outlines.items() if k[0] not in patch_files},
         )
+
+
+def _asleep(annotations: Mapping[str, str]) -> bool:
+    """True when the object carries a state annotation: a wake, which the outline does not
+    serve (``outlinedsleeps`` plans sleeps only), so none is kept."""
+    return any(key in annotations for key in annotation_keys.STATE_KEYS)
 
 
 def _read_object(doc: Node, object_id: ObjectId, offset: int) -> _Found | None:

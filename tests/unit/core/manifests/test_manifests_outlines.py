@@ -168,9 +168,6 @@ ANNOTATED = DEPLOYMENT.replace("  name: web\n", '  name: web\n  annotations:\n  
             id="flow-annotations",
         ),
         pytest.param(
-            ANNOTATED.replace('a: "1"', 'offhours.dev/original-replicas: "3"'), None, id="asleep"
-        ),
-        pytest.param(
             ANNOTATED.replace('a: "1"', 'offhours.dev/exclude: "true"'), None, id="excluded"
         ),
         pytest.param(
@@ -182,12 +179,23 @@ ANNOTATED = DEPLOYMENT.replace("  name: web\n", '  name: web\n  annotations:\n  
     ],
 )
 def test_other_shapes_are_left_to_the_general_path(text: str, method: SleepMethod | None) -> None:
-    """Anchors, variables, block scalars, merge keys, flow mappings, objects asleep or
-    excluded, existing lists and misfit methods are not settled by the outline: the general
+    """Anchors, variables, block scalars, merge keys, flow mappings, objects excluded,
+    existing lists and misfit methods are not settled by the outline: the general
     path edits or refuses them (with the same results, as the tests above check)."""
     assert _slept(text, method) is None
     files = {"app.yaml": text}
     _same_as_composed(files)
+
+
+def test_an_object_asleep_keeps_no_outline() -> None:
+    """An object with a state annotation is woken (or left asleep) by the general path, so
+    the index keeps no outline of it; it still sleeps, wakes or stays as when composed."""
+    text = ANNOTATED.replace('a: "1"', 'offhours.dev/original-replicas: "3"')
+    index = build_index([("app.yaml", text)])
+    assert index.outline(index.objects[0].id) is None
+    assert build_index([("app.yaml", ANNOTATED)]).outline(index.objects[0].id) is not None
+    _same_as_composed({"app.yaml": text})
+    _same_as_composed({"app.yaml": text}, Action.WAKE)
 
 
 def test_a_sleep_that_does_not_verify_is_left_to_the_general_path(
