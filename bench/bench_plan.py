@@ -344,8 +344,7 @@ def phase_plan(root: Path, at: float = PLAN_AT) -> dict[str, float]:
     from scheduler.reconcile import workspace
 
     now = datetime.fromtimestamp(at, UTC)
-    ws = workspace.load_workspace(root, policies=Path("policies"), now=now)
-    plan = workspace.plan_workspace(ws, at=now)
+    ws, plan = workspace.load_and_plan(root, policies=Path("policies"), now=now, at=now)
     return {
         "objects": len(ws.index.objects),
         "edited": len(plan.changes),

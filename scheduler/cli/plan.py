@@ -50,7 +50,8 @@ def command(*, repo: str | None, policies_dir: Path | None, at: datetime | None,
     if gitrepo.is_url(settings.git.repo):
         plan = applier.plan_checkout(settings, at=at or now, now=now).plan
     else:
-        ws = workspace.load_workspace(Path(settings.git.repo), policies=settings.policies, now=now)
-        plan = workspace.plan_workspace(ws, at=at or now)
+        _, plan = workspace.load_and_plan(
+            Path(settings.git.repo), policies=settings.policies, now=now, at=at or now
+        )
     emit(plan, fmt)
     sys.exit(1 if plan.refused or any(d.is_error for d in plan.diagnostics) else 0)

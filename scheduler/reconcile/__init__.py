@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scheduler.reconcile.cycle import CycleReport, FluxView, Reconciler
     from scheduler.reconcile.workspace import (
         Workspace,
+        load_and_plan,
         load_workspace,
         plan_workspace,
         read_policies,
@@ -32,6 +33,7 @@ __all__ = [
     "Reconciler",
     "Workspace",
     "apply",
+    "load_and_plan",
     "load_workspace",
     "plan_workspace",
     "read_policies",
@@ -45,6 +47,7 @@ _MODULE_OF = {
     "FluxView": "cycle",
     "Reconciler": "cycle",
     "Workspace": "workspace",
+    "load_and_plan": "workspace",
     "load_workspace": "workspace",
     "plan_workspace": "workspace",
     "read_policies": "workspace",

@@ -18,7 +18,7 @@ from scheduler.core.manifests import ManifestIndex
 from scheduler.core.planner import Plan
 from scheduler.core.workloads import WorkloadRef
 from scheduler.errors import ConfigError, KubeError
-from scheduler.reconcile.workspace import load_workspace, plan_workspace
+from scheduler.reconcile.workspace import load_and_plan
 from scheduler.settings import Settings
 
 __all__ = ["StatusOutcome", "collect"]
@@ -83,8 +83,7 @@ def collect(settings: Settings, *, now: datetime, cluster: bool) -> StatusOutcom
             f"status reads a local checkout; {settings.git.repo} is a URL (clone it and pass "
             "--repo DIR)"
         )
-    ws = load_workspace(Path(settings.git.repo), policies=settings.policies, now=now)
-    plan = plan_workspace(ws, at=now)
+    ws, plan = load_and_plan(Path(settings.git.repo), policies=settings.policies, now=now, at=now)
     observed, note = None, "cluster not read (--no-cluster)"
     if cluster:
         try:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Workspace",
+    "load_and_plan",
     "load_workspace",
     "plan_workspace",
     "read_policies",
@@ -92,12 +93,27 @@ def index_manifests(
 
 def load_workspace(root: Path, *, policies: Path, now: datetime) -> Workspace:
     """Read the policies and index the manifests of the checkout at ``root``."""
+    from scheduler.core.manifests import collector
+
     if not root.is_dir():
         raise ConfigError(f"repository folder {str(root)!r} does not exist")
     folder = policies_folder(root, policies)
-    load = read_policies(folder, now=now)
-    index, unreadable = index_manifests(root, skip=folder)
+    with collector.paused():  # what is read here forms no cycles; see collector's docstring
+        load = read_policies(folder, now=now)
+        index, unreadable = index_manifests(root, skip=folder)
     return Workspace(root, folder, load, index, unreadable)
+
+
+def load_and_plan(
+    root: Path, *, policies: Path, now: datetime, at: datetime
+) -> tuple[Workspace, planner.Plan]:
+    """``load_workspace``, then ``plan_workspace`` at ``at``, in one pause of the garbage
+    collector (between the two, it would only scan the index it has just been spared)."""
+    from scheduler.core.manifests import collector
+
+    with collector.paused():
+        ws = load_workspace(root, policies=policies, now=now)
+        return ws, plan_workspace(ws, at=at)
 
 
 def plan_workspace(

@@ -24,6 +24,7 @@ __all__ = [
     "ORIGINAL_VALUES",
     "PREFIX",
     "STATE_KEYS",
+    "holds_state",
     "is_excluded",
 ]
 
@@ -66,6 +67,14 @@ STATE_KEYS: Final = (
     ORIGINAL_POST_RENDERERS,
     ORIGINAL_PATCHES,
 )
+
+
+_STATE_SET: Final = frozenset(STATE_KEYS)
+
+
+def holds_state(annotations: Mapping[str, str]) -> bool:
+    """True when a state annotation is present: offhours put the object to sleep."""
+    return bool(annotations) and not _STATE_SET.isdisjoint(annotations)
 
 
 def is_excluded(annotations: Mapping[str, str]) -> bool:

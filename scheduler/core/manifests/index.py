@@ -20,11 +20,18 @@ from dataclasses import dataclass, replace
 
 from scheduler.core.diagnostics import Diagnostic, Severity
 from scheduler.core.manifests import annotation_keys, collector, kinds, outlines, slices
-from scheduler.core.manifests.documents import BOM, MappingNode, Node, ParseProblem, compose
+from scheduler.core.manifests.documents import (
+    BOM,
+    MappingNode,
+    Node,
+    ParseProblem,
+    ScalarNode,
+    compose,
+)
 from scheduler.core.manifests.kinds import is_flux_kustomization, is_kustomize_file
 from scheduler.core.manifests.kustomize import KustomizeFile, join_repo_path, read_kustomize_file
 from scheduler.core.manifests.namespaces import NamespaceResolver
-from scheduler.core.manifests.nodes import mapping_at, str_at, string_map
+from scheduler.core.manifests.nodes import str_at, string_map
 from scheduler.core.manifests.objects import (
     FluxKustomization,
     ManifestObject,
@@ -58,7 +65,7 @@ class _FluxSpec:
     source_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Found:
     """An object as read from its document, before namespaces and owners are known."""
 
@@ -263,18 +270,19 @@ class _Scan:
 def _asleep(annotations: Mapping[str, str]) -> bool:
     """True when the object carries a state annotation: a wake, which the outline does not
     serve (``outlinedsleeps`` plans sleeps only), so none is kept."""
-    return any(key in annotations for key in annotation_keys.STATE_KEYS)
+    return annotation_keys.holds_state(annotations)
 
 
 def _read_object(doc: Node, object_id: ObjectId, offset: int) -> _Found | None:
-    if not isinstance(doc, MappingNode):
+    if type(doc) is not MappingNode:
         return None
-    api_version, kind = str_at(doc, "apiVersion"), str_at(doc, "kind")
-    metadata = mapping_at(doc, "metadata")
-    name = str_at(metadata, "name") if metadata is not None else None
+    root = _entries(doc)
+    api_version, kind = _text(root.get("apiVersion")), _text(root.get("kind"))
+    metadata = root.get("metadata")
+    meta = _entries(metadata) if type(metadata) is MappingNode else {}
+    name = _text(meta.get("name"))
     if not api_version or not kind or not name or api_version.startswith("kustomize.config."):
         return None
-    assert metadata is not None
     flux = None
     if is_flux_kustomization(api_version, kind):
         flux = _FluxSpec(
@@ -288,15 +296,27 @@ def _read_object(doc: Node, object_id: ObjectId, offset: int) -> _Found | None:
         api_version=api_version,
         kind=kind,
         name=name,
-        namespace=str_at(metadata, "namespace") or "",
-        labels=string_map(mapping_at(metadata, "labels")),
-        annotations=string_map(mapping_at(metadata, "annotations")),
+        namespace=_text(meta.get("namespace")) or "",
+        labels=string_map(meta.get("labels")),
+        annotations=string_map(meta.get("annotations")),
         id=object_id,
         line=mark.line + 1,
         column=mark.column + 1,
         offset=mark.index + offset,
         flux=flux,
     )
+
+
+def _entries(mapping: MappingNode) -> dict[str, Node]:
+    """A mapping's values by scalar key, the last one winning (``nodes.find_entry``)."""
+    return {key.value: value for key, value in mapping.value if type(key) is ScalarNode}
+
+
+def _text(node: Node | None) -> str | None:
+    """``nodes.str_at`` of a node found: its non-empty, non-null scalar text, else None."""
+    if type(node) is ScalarNode and node.value != "" and not node.tag.endswith("null"):
+        return str(node.value)
+    return None
 
 
 def _patch(found: _Found) -> PatchDocument:

@@ -46,13 +46,12 @@ class Removal:
     lines: list[tuple[int, int]] = field(default_factory=list)
 
 
-#: A key line, then (after blank or comment lines) the first dash line of its block list.
-_LIST_START: Final = re.compile(
-    r"^( *)[^ \n#-][^\n]*:[ \t]*(?:#[^\n]*)?\n"  # key:  (# comment)
-    r"(?:[ \t]*(?:#[^\n]*)?\n)*"  # blank and comment lines
-    r"( *)-( +)\S",  # - entry
-    re.M,
-)
+#: The first line of a block list entry: its dash's indentation, and the gap after it.
+_DASH_LINE: Final = re.compile(r"^( *)-( +)\S", re.M)
+#: A key line opening a block value (``key:``, perhaps a comment after it).
+_KEY_LINE: Final = re.compile(r"( *)[^ \n#-][^\n]*:[ \t]*(?:#[^\n]*)?")
+#: A blank or comment-only line.
+_FILLER_LINE: Final = re.compile(r"[ \t]*(?:#[^\n]*)?")
 
 
 def layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
@@ -64,14 +63,32 @@ def layout(text: str, doc: MappingNode, step: int) -> emit.Layout:
 
 
 def layout_between(text: str, start: int, end: int, *, step: int) -> emit.Layout:
-    """``layout`` of the document whose text is ``text[start:end]``."""
-    found = _LIST_START.search(text, start, end)
-    if found is None:
-        return emit.Layout(step, step)
-    key, dash, gap = (len(group) for group in found.groups())
-    if dash < key:
-        return emit.Layout(step, step)
-    return emit.Layout(step, dash - key, max(2, gap + 1))
+    """``layout`` of the document whose text is ``text[start:end]``: its first dash line
+    right under a key line (blank and comment lines between them aside)."""
+    for dash in _DASH_LINE.finditer(text, start, end):
+        key = _key_indent_above(text, dash.start(), start)
+        if key is None:
+            continue
+        dashes, gap = len(dash.group(1)), len(dash.group(2))
+        if dashes < key:
+            return emit.Layout(step, step)
+        return emit.Layout(step, dashes - key, max(2, gap + 1))
+    return emit.Layout(step, step)
+
+
+def _key_indent_above(text: str, line: int, start: int) -> int | None:
+    """The indentation of the key line above the line starting at ``line`` (over blank and
+    comment lines, not before ``start``); None when the line above is no key line."""
+    while line > start:
+        above = text.rfind("\n", 0, line - 1) + 1
+        if above < start:
+            return None
+        content = text[above : line - 1]
+        if not _FILLER_LINE.fullmatch(content):
+            key = _KEY_LINE.fullmatch(content)
+            return None if key is None else len(key.group(1))
+        line = above
+    return None
 
 
 def _sequence(text: str, entry: Entry, where: Path) -> SequenceNode:

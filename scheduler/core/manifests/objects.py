@@ -85,7 +85,7 @@ class ManifestObject:
     @property
     def asleep(self) -> bool:
         """True when offhours put it to sleep (an ``offhours.dev/original-*`` annotation)."""
-        return any(key in self.annotations for key in annotation_keys.STATE_KEYS)
+        return annotation_keys.holds_state(self.annotations)
 
     @property
     def excluded(self) -> bool:

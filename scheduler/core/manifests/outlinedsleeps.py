@@ -87,7 +87,7 @@ def _sleep(
     if (
         target.conflict
         or keys.is_excluded(target.annotations)
-        or any(key in target.annotations for key in keys.STATE_KEYS)
+        or keys.holds_state(target.annotations)
     ):
         raise _Unsettled("refused or already asleep: the general path says why")
     root = doc.outline.root()
@@ -96,8 +96,7 @@ def _sleep(
     lists = any(isinstance(write, Append) for write in plan.writes)
     splicer = _Splicer(doc, newline=newline, lists=lists)
     splicer.plan(root, plan.writes)
-    new_body = apply_splices(doc.body, splicer.splices)
-    new_text = new_body[doc.start : doc.end + len(new_body) - len(doc.body)]
+    new_text = apply_splices(doc.body, splicer.splices, start=doc.start, end=doc.end)
     _Check(doc.body, new_text).document(root, splicer.expected)
     return Slept(new_text, plan.facts)
 
@@ -333,6 +332,7 @@ class _Check:
 
     def __init__(self, old_text: str, new_text: str) -> None:
         self.comparison = verify.Comparison(old_text, new_text)
+        self.old_text = old_text
         self.new_text = new_text
 
     def document(self, root: OutlineNode, expected: dict[Path, Expected]) -> None:
@@ -380,15 +380,17 @@ class _Check:
 
     def _same(self, old: OutlineNode, new: Node) -> bool:
         """``Comparison.same`` without its deep comparison: same kind, tag and text."""
-        kind = old.kind
-        return (
-            type(new) is _TYPES[kind]
-            and new.tag == old.tag
-            and self.comparison.same_span(
-                new,
-                start=old.start,
-                column=old.column,
-                end=old.end,
-                block=kind != SCALAR and not old.style,
-            )
+        kind, tag, column, start, end, styled = old.span()
+        if type(new) is not _TYPES[kind] or new.tag != tag:
+            return False
+        mark = new.start_mark
+        at = mark.index
+        if (
+            column == mark.column
+            and end - start == new.end_mark.index - at
+            and self.old_text[start:end] == self.new_text[at : at + end - start]
+        ):
+            return True
+        return self.comparison.same_span(
+            new, start=start, column=column, end=end, block=kind != SCALAR and not styled
         )

@@ -38,6 +38,7 @@ SCALAR, MAPPING, CUT_MAPPING, SEQUENCE = range(4)
 _STYLES: Final = (None, "", "'", '"', "|", ">", False, True)
 _STYLE_CODES: Final = {style: code for code, style in enumerate(_STYLES)}
 _TAG_BITS: Final = 20
+_TAG_MASK: Final = (1 << _TAG_BITS) - 1
 #: The mappings whose entries an outline keeps (besides the document's).
 _KEPT: Final = frozenset({("metadata",), ("spec",), ("metadata", "annotations")})
 #: The kept mappings whose end is always kept (new annotations go there).
@@ -69,6 +70,10 @@ class _Tags:
 
 
 _TAGS: Final = _Tags()
+_CODES: Final = _TAGS.codes
+_COLUMN_SHIFT: Final = 6 + _TAG_BITS
+#: A scalar's kind and style bits, by style.
+_SCALAR_FLAGS: Final = {style: SCALAR | code << 2 for style, code in _STYLE_CODES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,22 +152,22 @@ class _Encoder:
     def add(self, node: Node) -> None:
         """Add ``node`` as if its entries were left out (``keep`` adds them)."""
         start, end = node.start_mark, node.end_mark
-        tag = _TAGS.codes.get(node.tag)
+        tag = _CODES.get(node.tag)
         if tag is None:
             tag = _TAGS.code(node.tag)
         if type(node) is ScalarNode:
-            value, offset = node.value, self.size
+            value = node.value
+            offset = self.size
             self.strings.append(value)
-            self.size += len(value)
-            kind, style = SCALAR, node.style
+            self.size = offset + len(value)
+            flags = _SCALAR_FLAGS[node.style]
         else:
             assert isinstance(node, CollectionNode)
             value, offset = "", -1
-            kind = CUT_MAPPING if type(node) is MappingNode else SEQUENCE
-            style = node.flow_style
-        one_line = start.line == end.line
-        flags = kind | _STYLE_CODES[style] << 2 | one_line << 5 | tag << 6
-        flags |= start.column << (6 + _TAG_BITS)
+            flags = (CUT_MAPPING if type(node) is MappingNode else SEQUENCE) | _STYLE_CODES[
+                node.flow_style
+            ] << 2
+        flags |= (start.line == end.line) << 5 | tag << 6 | start.column << _COLUMN_SHIFT
         self.fields += (flags, offset, len(value), start.index, end.index, -1)
 
 
@@ -187,6 +192,20 @@ class OutlineNode:
         """A scalar's style (``""`` plain, quotes, ``|``, ``>``), a collection's flow style."""
         return _STYLES[self.fields[self.at] >> 2 & 7]
 
+    def span(self) -> tuple[int, str, int, int, int, bool]:
+        """``kind``, ``tag``, ``column``, ``start``, ``end`` and whether the style is set
+        (quoted or block scalar, flow collection), read at once for comparisons."""
+        fields, at = self.fields, self.at
+        flags = fields[at]
+        return (
+            flags & 3,
+            _TAGS.tags[flags >> 6 & _TAG_MASK],
+            flags >> (6 + _TAG_BITS),
+            fields[at + _START],
+            fields[at + _END],
+            bool(_STYLES[flags >> 2 & 7]),
+        )
+
     @property
     def one_line(self) -> bool:
         """True when the node starts and ends on one line."""
@@ -195,7 +214,7 @@ class OutlineNode:
     @property
     def tag(self) -> str:
         """The resolved tag."""
-        return _TAGS.tags[self.fields[self.at] >> 6 & ((1 << _TAG_BITS) - 1)]
+        return _TAGS.tags[self.fields[self.at] >> 6 & _TAG_MASK]
 
     @property
     def column(self) -> int:

@@ -25,15 +25,22 @@ class Splice:
     text: str
 
 
-def apply_splices(text: str, splices: Iterable[Splice]) -> str:
-    """``text`` with every splice applied; raises ``ValueError`` when two overlap."""
+def apply_splices(
+    text: str, splices: Iterable[Splice], *, start: int = 0, end: int | None = None
+) -> str:
+    """``text[start:end]`` with every splice applied (all must lie in that window: one
+    document's splices give its new text without copying the rest of the file); raises
+    ``ValueError`` when two overlap or one lies outside."""
     out: list[str] = []
-    position = 0
+    position = start
     for splice in sorted(splices):
         if splice.start < position:
             raise ValueError(f"overlapping edits at character {splice.start}")
         out.append(text[position : splice.start])
         out.append(splice.text)
         position = splice.end
-    out.append(text[position:])
+    stop = len(text) if end is None else end
+    if position > stop:
+        raise ValueError(f"an edit past character {stop}")
+    out.append(text[position:stop])
     return "".join(out)

@@ -102,7 +102,7 @@ def _sleep_scalar(node: ScalarNode | None, target: Target, *, quote: str) -> Sca
 
 def plan_sleep(subject: Subject, method: SleepMethod) -> ObjectPlan:
     """Writes that put the object to sleep with ``method``; raises ``Refusal``."""
-    if any(key in subject.annotations for key in keys.STATE_KEYS):
+    if keys.holds_state(subject.annotations):
         return ObjectPlan((), (), "already asleep")
     if isinstance(method, ScaleRendered):
         return _patch_sleep(subject, method)
