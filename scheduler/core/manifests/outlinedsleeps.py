@@ -355,11 +355,15 @@ class _Check:
         after = verify.entries(new, path)
         if isinstance(after, str):
             raise _Unsettled(after)
+        same = self._same
         for name, (_, node) in before.items():
-            if name not in tree and (name not in after or not self._same(node, after[name])):
-                raise _Unsettled("an entry not written changed")
-        if after.keys() - before.keys() - tree.keys():
-            raise _Unsettled("an entry not written appeared")
+            if name not in tree:
+                found = after.get(name)
+                if found is None or not same(node, found):
+                    raise _Unsettled("an entry not written changed")
+        for name in after:
+            if name not in before and name not in tree:
+                raise _Unsettled("an entry not written appeared")
         for name, sub in tree.items():
             where = (*path, name)
             found = after.get(name)

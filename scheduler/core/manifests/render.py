@@ -34,6 +34,8 @@ _FLOW_INDICATORS: Final = frozenset(",[]{}")
 _LEADING_INDICATORS: Final = frozenset("?:,[]{}#&*!|>'\"%@`")
 _FIRST_QUOTE: Final = re.compile(r"""^[^#\n'"]*?(?::[ \t]+|-[ \t]+|[\[{,][ \t]*)(['"])""", re.M)
 _DOUBLE_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+#: A character a double-quoted scalar must escape.
+_ESCAPED: Final = re.compile(r'[\x00-\x1f\x7f"\\]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,8 @@ def text_of(value: Scalar) -> str:
 
 
 def _double_quoted(text: str) -> str:
+    if not _ESCAPED.search(text):
+        return '"' + text + '"'
     out = []
     for char in text:
         if char in _DOUBLE_ESCAPES:

@@ -34,7 +34,10 @@ def sliceable(body: str) -> bool:
 
 def bounds(body: str, offset: int) -> tuple[int, int]:
     """``[start, end)`` of the text of the document whose first token is at ``offset``."""
-    return line_start(body, offset), min(_next_line(body, m, offset) for m in _MARKERS)
+    end, dots = _MARKERS
+    return line_start(body, offset), min(
+        _next_line(body, end, offset), _next_line(body, dots, offset)
+    )
 
 
 def _next_line(body: str, marker: str, offset: int) -> int:
