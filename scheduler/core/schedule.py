@@ -132,18 +132,25 @@ def _schedule_off(policy: Policy, start: int, end: int) -> IntervalSet:
     return _window_off(policy.schedule, start, end)
 
 
-def _days_off(policy: Policy, start: int, end: int) -> IntervalSet:
+def _days_off(policy: Policy, start: int, end: int, *, off: IntervalSet) -> IntervalSet:
+    """``off`` with the policy's off days and holidays added. Holidays are looked up only
+    when something of ``[start, end)`` is still on: they can only add off time, and the
+    calendars are the slowest thing a plan at night would otherwise load."""
     zone = zones.get_zone(policy.zone)
-    off = calendar.days_covered(policy.off_days, zone, start=start, end=end)
-    if policy.holidays is not None:
+    off = off.union(calendar.days_covered(policy.off_days, zone, start=start, end=end))
+    if policy.holidays is not None and not _covers(off, start, end):
         off = off.union(policy.holidays.covered(zone, start=start, end=end))
     return off
+
+
+def _covers(off: IntervalSet, start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in off.pairs)
 
 
 def _evaluate(policy: Policy, start: int, end: int) -> IntervalSet:
     if not policy.enabled or end <= start:
         return IntervalSet()
-    off = _schedule_off(policy, start, end).union(_days_off(policy, start, end))
+    off = _days_off(policy, start, end, off=_schedule_off(policy, start, end))
     if policy.on_days:
         zone = zones.get_zone(policy.zone)
         off = off.difference(calendar.days_covered(policy.on_days, zone, start=start, end=end))

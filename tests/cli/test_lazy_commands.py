@@ -159,3 +159,15 @@ def test_the_reconcile_package_imports_its_names_on_first_use() -> None:
     assert Reconciler is cycle.Reconciler
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = reconcile.no_such_name  # type: ignore[attr-defined]
+
+
+def test_validating_a_holiday_calendar_loads_no_country(tmp_path: Path) -> None:
+    """A policy's holiday country is checked against the package's registry: the country
+    modules (all load together, about 0.05 s) wait until a holiday is looked up."""
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "dev.yaml").write_text(
+        POLICY.replace("spec:\n", "spec:\n  holidays: {country: DE}\n")
+    )
+    modules = imported_by("validate", cwd=tmp_path)
+    assert "holidays" in modules
+    assert not {m for m in modules if m.startswith("holidays.countries")}

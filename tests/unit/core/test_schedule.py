@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.core import schedule
+from scheduler.core import calendar, schedule
 from scheduler.core.policy import Policy, State, load_policies
 from scheduler.core.schedule import Reason, Transition
 
@@ -242,3 +242,15 @@ def test_next_change_across_policies() -> None:
     upcoming = schedule.next_change([evenings, nights, later], utc(2026, 12, 1, 12))
     assert upcoming == schedule.Upcoming(utc(2026, 12, 1, 18), (("p", State.OFF), ("p", State.OFF)))
     assert schedule.next_change([], utc(2026, 12, 1)) is None
+
+
+def test_holidays_are_looked_up_only_while_the_schedule_is_on() -> None:
+    """Off by the schedule already, the state needs no calendar (a plan at night loads
+    none); on, the calendar decides. New Year's Day 2041 is a Tuesday."""
+    policy = make(timeZone="UTC", uptime=["Mon-Fri 08:00-18:00"], holidays={"country": "FR"})
+    calendar._year_holidays.cache_clear()
+    assert schedule.state_at(policy, utc(2041, 1, 1, 22)) is State.OFF
+    assert calendar._year_holidays.cache_info().currsize == 0
+    assert schedule.state_at(policy, utc(2041, 1, 1, 12)) is State.OFF
+    assert calendar._year_holidays.cache_info().currsize == 1
+    assert schedule.state_at(policy, utc(2041, 1, 2, 12)) is State.ON
