@@ -28,6 +28,7 @@ from scheduler.core.manifests import (
     ManifestObject,
     Outcome,
     ScaleRendered,
+    SleepMethod,
     Suspend,
     kinds,
     plan_edits,
@@ -75,6 +76,8 @@ class _Requests:
     requests: list[EditRequest] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
+    #: ``targets.sleep_method`` by claim (shared by all it selects), API version and kind
+    methods: dict[tuple[int, str, str], SleepMethod | ValueError] = field(default_factory=dict)
 
 
 def plan(
@@ -193,14 +196,29 @@ def _orphan(obj: ManifestObject, *, broken: bool, out: _Requests) -> None:
 
 
 def _add(obj: ManifestObject, claim: Claim, action: Action, *, out: _Requests) -> None:
-    try:
-        method = sleep_method(obj, claim)
-    except ValueError as exc:
+    found = _method(obj, claim, out=out)
+    method = None
+    if isinstance(found, ValueError):
         if action is Action.SLEEP:
-            out.refused.append(f"{obj.where}: {obj.ref}: policy {claim.policy.name}: {exc}")
+            out.refused.append(f"{obj.where}: {obj.ref}: policy {claim.policy.name}: {found}")
             return
-        method = None
+    else:
+        method = found
     out.requests.append(EditRequest(obj, action, method, claim.policy.name))
+
+
+def _method(obj: ManifestObject, claim: Claim, *, out: _Requests) -> SleepMethod | ValueError:
+    """``sleep_method`` (or why not), once per claim and kind: it reads nothing else of
+    ``obj``, and a fleet's objects of one kind share a few claims."""
+    key = (id(claim), obj.api_version, obj.kind)
+    found = out.methods.get(key)
+    if found is None:
+        try:
+            found = sleep_method(obj, claim)
+        except ValueError as exc:
+            found = exc
+        out.methods[key] = found
+    return found
 
 
 def _is_flux_suspend(request: EditRequest) -> bool:

@@ -154,7 +154,6 @@ def _findings(
     index: ManifestIndex, obj: ManifestObject, *, claim: Claim, method: SleepMethod | None
 ) -> Iterator[Diagnostic]:
     loc = claim.selector.location
-    prefix = f"policy {claim.policy.name}: {obj.ref} ({obj.where})"
     if isinstance(method, ScaleRendered) and kinds.is_flux_kustomization(obj.api_version, obj.kind):
         for message in (kustomization_scale_refusal(index, obj), _unreached(index, obj)):
             if message is not None:
@@ -166,7 +165,8 @@ def _findings(
                 loc.path,
                 loc.line,
                 loc.column,
-                f"{prefix}: action values would insert spec.values.{path}, which the "
+                f"policy {claim.policy.name}: {obj.ref} ({obj.where}): action values would "
+                f"insert spec.values.{path}, which the "
                 "HelmRelease does not set: the chart may ignore it and the workload keep "
                 "running; action scale (the default for HelmReleases) turns off whatever "
                 "the chart renders",

@@ -76,6 +76,8 @@ class _Matcher:
         self._entries = [(i, e) for i, e in enumerate(policy.targets)]
         self._excludes = [(-1 - i, e) for i, e in enumerate(policy.exclude)]
         self._namespaces: dict[tuple[int, str], bool] = {}
+        #: One claim per target entry, shared by every object it selects.
+        self._claims = [Claim(policy, e) for e in policy.targets]
 
     def _namespace_ok(self, index: int, entry: Selector, namespace: str) -> bool:
         key = (index, namespace)
@@ -103,10 +105,14 @@ class _Matcher:
     def claim(self, obj: ManifestObject) -> Claim | None:
         if obj.kind not in self.kinds:
             return None
-        entry = next((e for i, e in self._entries if self._hit(i, e, obj)), None)
-        if entry is None or any(self._hit(i, e, obj) for i, e in self._excludes):
+        for i, e in self._entries:
+            if self._hit(i, e, obj):
+                break
+        else:
             return None
-        return Claim(self.policy, entry)
+        if any(self._hit(j, x, obj) for j, x in self._excludes):
+            return None
+        return self._claims[i]
 
 
 def _hit(entry: Selector, obj: ManifestObject) -> bool:
@@ -137,8 +143,8 @@ def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
     matchers = [_Matcher(p) for p in policies]
     outside: dict[str, list[ManifestObject]] = defaultdict(list)
     by_namespace: dict[str, list[_Matcher]] = {}
-    claims: dict[ObjectId, list[Claim]] = defaultdict(list)
-    used: set[tuple[str, int, int]] = set()
+    claims: dict[ObjectId, list[Claim]] = {}
+    used: dict[int, Selector] = {}  # by identity: selectors hash all their fields
     excluded: list[ManifestObject] = []
     for obj in index.objects:
         candidates = by_namespace.get(obj.namespace)
@@ -153,15 +159,16 @@ def resolve(policies: Sequence[Policy], index: ManifestIndex) -> Resolution:
         if found and obj.excluded:
             excluded.append(obj)
             continue
-        for claim in found:
-            claims[obj.id].append(claim)
-            used.add(_key(claim.selector))
+        if found:
+            claims[obj.id] = found
+            for claim in found:
+                used[id(claim.selector)] = claim.selector
     frozen = {
         oid: (cs[0],) if len(cs) == 1 else tuple(sorted(cs, key=_by_policy))
         for oid, cs in claims.items()
     }
     diagnostics = (
-        *_unmatched(policies, used),
+        *_unmatched(policies, {_key(s) for s in used.values()}),
         *_shared(index, frozen),
         *_outside(policies, outside),
     )
