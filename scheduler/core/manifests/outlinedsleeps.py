@@ -16,12 +16,21 @@ results; the tests compare the two on every golden case and on generated files. 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from scheduler.core.manifests import annotation_keys as keys
-from scheduler.core.manifests import emit, kinds, listedit, patchsleep, transitions, verify
+from scheduler.core.manifests import (
+    emit,
+    kinds,
+    listedit,
+    patchsleep,
+    sleeppatches,
+    transitions,
+    verify,
+)
 from scheduler.core.manifests.documents import (
     MappingNode,
     Node,
@@ -35,7 +44,7 @@ from scheduler.core.manifests.mapedit import Append, Expected, ListAfter, Remove
 from scheduler.core.manifests.methods import ScaleRendered, ScaleReplicas, SleepMethod, Suspend
 from scheduler.core.manifests.objects import ManifestObject
 from scheduler.core.manifests.outlines import MAPPING, SCALAR, Outline, OutlineNode
-from scheduler.core.manifests.recipes import recipe_for
+from scheduler.core.manifests.recipes import Recipe, recipe_for
 from scheduler.core.manifests.refusals import Refusal
 from scheduler.core.manifests.render import ScalarText, plain_safe, render, render_key
 from scheduler.core.manifests.splice import Splice, apply_splices
@@ -43,6 +52,7 @@ from scheduler.core.manifests.splice import Splice, apply_splices
 __all__ = ["Document", "Slept", "sleep"]
 
 Path = tuple[str, ...]
+_Scalar = tuple[str, str, str | None]  # tag, text, style
 _Entry = tuple[OutlineNode, OutlineNode]
 _TYPES: Final = (ScalarNode, MappingNode, MappingNode, SequenceNode)
 _ANNOTATIONS: Final = ("metadata", "annotations")
@@ -146,17 +156,42 @@ def _plan(
         )
         if where.path[1] in _entries(spec[1]):
             raise _Unsettled("the list is there already")
-        return transitions.patch_sleep(patchsleep.sleep_step(where, None, method), quote=quote)
+        return _patch_plan(where, method, quote)
     if not isinstance(method, (ScaleReplicas, Suspend)):
         raise _Unsettled("another method")
     recipe = recipe_for(target.api_version, target.kind, method, self_managing=target.self_managing)
     if recipe.json:
         raise _Unsettled("a JSON record")
-    return transitions.recipe_sleep(recipe, lambda path: _scalar(text, spec, path), quote=quote)
+    found = tuple(_scalar(text, spec, t.path) for t in recipe.targets)
+    return _recipe_plan(recipe, found, quote)
 
 
-def _scalar(text: str, spec: _Entry, path: Path) -> ScalarNode | None:
-    """The scalar at ``spec.<name>`` as ``locate.scalar_at`` finds it (without marks)."""
+# A fleet's sleeps repeat a handful of plans (the same method over the same few field
+# values), and plans are immutable: each distinct one is made once.
+
+
+@functools.lru_cache(maxsize=256)
+def _patch_plan(
+    where: sleeppatches.Placement, method: ScaleRendered, quote: str
+) -> transitions.ObjectPlan:
+    return transitions.patch_sleep(patchsleep.sleep_step(where, None, method), quote=quote)
+
+
+@functools.lru_cache(maxsize=256)
+def _recipe_plan(
+    recipe: Recipe, found: tuple[_Scalar | None, ...], quote: str
+) -> transitions.ObjectPlan:
+    """``transitions.recipe_sleep`` with the scalars ``found`` at the recipe's targets."""
+    nodes = {
+        t.path: None if f is None else ScalarNode(f[0], f[1], style=f[2])
+        for t, f in zip(recipe.targets, found, strict=True)
+    }
+    return transitions.recipe_sleep(recipe, nodes.__getitem__, quote=quote)
+
+
+def _scalar(text: str, spec: _Entry, path: Path) -> _Scalar | None:
+    """The tag, text and style of the scalar at ``spec.<name>``, as ``locate.scalar_at``
+    finds it."""
     if len(path) != 2 or path[0] != "spec":
         raise _Unsettled("not a spec field")
     entry = _entries(spec[1]).get(path[1])
@@ -167,7 +202,7 @@ def _scalar(text: str, spec: _Entry, path: Path) -> ScalarNode | None:
         raise _Unsettled("the general path refuses or handles this value")
     style = value.style
     assert not isinstance(style, bool)
-    return ScalarNode(value.tag, value.text, style=style)
+    return value.tag, value.text, style
 
 
 def _replaceable(text: str, key: OutlineNode, value: OutlineNode) -> bool:
