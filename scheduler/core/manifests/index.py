@@ -250,10 +250,13 @@ class _Scan:
                 owners[file].append(ks_id)
         built = _Builder(self.kustomize, objects, owners).build(reach)
         conflicts = _conflicts(built)
-        final = [_with_conflict(obj, conflicts.get(obj.id, "")) for obj in built]
-        by_id = {obj.id: obj for obj in final}
-        kustomizations = [_flux(by_id[f.id], f.flux, reach[f.id]) for f in objects if f.flux]
-        clashes = [o for o in final if o.conflict]
+        final = built
+        if conflicts:
+            final = [_with_conflict(obj, conflicts.get(obj.id, "")) for obj in built]
+        kustomizations = [
+            _flux(obj, f.flux, reach[f.id]) for f, obj in zip(objects, final, strict=True) if f.flux
+        ]
+        clashes = [o for o in final if o.conflict] if conflicts else []
         problems = self.problems + [
             Diagnostic(o.file, o.line, o.column, o.conflict) for o in clashes
         ]
