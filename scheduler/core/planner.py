@@ -94,10 +94,12 @@ def plan(
     resolution = resolve(policies, index)
     states = {p.name: schedule.state_at(p, at) for p in policies}
     collected = _Requests()
+    unreachable, claimed = resolution.unreachable, resolution.claims
     for obj in index.objects:
-        if not resolution.reachable(obj):
+        oid = obj.id
+        if oid in unreachable:
             continue
-        claims = resolution.claims_on(obj)
+        claims = claimed.get(oid, ())
         wanted = {c.policy.name: object_state(c.policy, obj, at=at, states=states) for c in claims}
         _request(obj, claims, wanted, broken=bool(broken_policies), out=collected)
     _hold_flux_suspends(collected, index, hold=set(hold_suspends))
